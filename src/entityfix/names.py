@@ -1,0 +1,85 @@
+"""How a name is cut into tokens, and which tokens are titles or particles.
+
+Shared by the gazetteer (cutting canonical names) and the resolver (cutting
+mentions) so both sides agree on what a token is: letters and digits with
+internal apostrophes or dots ("O'Brien", "U.S"), split at spaces and hyphens
+("al-Assad" -> "al", "Assad"); a possessive "'s" is not part of the name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .phonetic import exact_key, fold
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['’][sS]$")
+
+# Titles before a person's name: never part of the name itself.
+PERSON_TITLES = frozenset(
+    """mr mrs ms miss m mme mlle dr prof sir dame lord lady gen general col colonel maj major
+    capt captain lt sgt adm admiral president pres minister premier chancellor senator sen
+    rep gov governor mayor judge justice rev father sister brother sheikh sheik king queen
+    prince princess emir sultan ayatollah imam rabbi pope cardinal bishop herr frau don dona
+    señor senor sr sra monsieur madame st saint""".split()
+)
+
+# Lower-case particles that belong inside names ("Belkhir El Farouk", "bin Salman").
+PARTICLES = frozenset(
+    "al el ul bin ben ibn bint abu abd de da di du del della des dos das do van von der den ter le la las los y st".split()
+)
+
+# Tokens after a surname that are not the surname ("Jr.", "III").
+SUFFIXES = frozenset("jr sr ii iii iv v vi vii viii ix x xi xii".split())
+
+
+@dataclass(frozen=True)
+class Token:
+    """One name token: where it is (relative to the string cut) and its comparison keys."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @property
+    def key(self) -> str:
+        return exact_key(self.text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Cut a name or mention into tokens, dropping a possessive "'s"."""
+    tokens: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        start, end, word = m.start(), m.end(), m.group()
+        poss = _POSSESSIVE.search(word)
+        if poss and len(word) - 2 >= 2:
+            end -= 2
+            word = word[:-2]
+        tokens.append(Token(start, end, word))
+    return tokens
+
+
+def is_title(token_text: str) -> bool:
+    return fold(token_text) in PERSON_TITLES
+
+
+def surname_tokens(tokens: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The surname part of a person's full name, or None when it has none.
+
+    "Benny Gantz" -> ("Gantz",); "Belkhir El Farouk" -> ("El", "Farouk");
+    "Martin Luther King Jr" -> ("King",); "Mohammed VI" -> None.
+    """
+    toks = list(tokens)
+    while toks and fold(toks[-1]) in SUFFIXES:
+        toks.pop()
+    if len(toks) < 2:
+        return None
+    start = len(toks) - 1
+    while start - 1 >= 1 and fold(toks[start - 1]) in PARTICLES:
+        start -= 1
+    return tuple(toks[start:])

@@ -1,0 +1,167 @@
+"""Findings -> what people and tools read: rich text, JSON, SARIF 2.1.0, GitHub annotations, diff.
+
+Everything here is a pure function of (path, text, findings); nothing matches
+names or touches files.  The JSON schema (``version: 1``) is a stable contract:
+new keys may be added, existing ones never change meaning.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Iterable
+
+from . import __version__
+from .apply import apply_findings
+from .checker import LineIndex
+from .decide import FIX, Finding
+
+FORMATS = ("text", "json", "sarif", "github", "diff")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One checked file: its text (for positions and diffs) and findings."""
+
+    path: str
+    text: str
+    findings: tuple[Finding, ...]
+
+
+def _located(result: FileResult) -> list[tuple[Finding, int, int]]:
+    lines = LineIndex(result.text)
+    return [(f, *lines.line_col(f.start)) for f in result.findings]
+
+
+def _reason_text(f: Finding) -> str:
+    return "; ".join(f.reasons)
+
+
+def text_lines(result: FileResult) -> list[tuple[str, Finding]]:
+    """``path:line:col: old -> new (TYPE, confidence) [suggestion] reasons`` per finding."""
+    out = []
+    for f, line, col in _located(result):
+        tag = "" if f.action == FIX else "suggestion: "
+        out.append((f"{result.path}:{line}:{col}: {f.old} -> {f.new} ({f.type}, {f.confidence:.2f}) {tag}{_reason_text(f)}", f))
+    return out
+
+
+def render_text(results: Iterable[FileResult], console) -> None:
+    from rich.markup import escape
+
+    for result in results:
+        for line, f in text_lines(result):
+            head, _, rest = line.partition(f": {f.old} -> {f.new} ")
+            colour = "red" if f.action == FIX else "yellow"
+            console.print(
+                f"[bold]{escape(head)}[/bold]: [{colour}]{escape(f.old)}[/{colour}] -> [green]{escape(f.new)}[/green] {escape(rest)}",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
+def to_json(results: Iterable[FileResult]) -> str:
+    files = []
+    for result in results:
+        findings = []
+        for f, line, col in _located(result):
+            findings.append(
+                {
+                    "start": f.start,
+                    "end": f.end,
+                    "line": line,
+                    "column": col,
+                    "old": f.old,
+                    "new": f.new,
+                    "entity": f.entity,
+                    "type": f.type,
+                    "confidence": f.confidence,
+                    "action": f.action,
+                    "reasons": list(f.reasons),
+                }
+            )
+        files.append({"path": result.path, "findings": findings})
+    return json.dumps({"version": 1, "files": files}, ensure_ascii=False, indent=2)
+
+
+def to_sarif(results: Iterable[FileResult]) -> str:
+    """SARIF 2.1.0: one rule per action, a fix object with the replacement for each finding."""
+    sarif_results = []
+    for result in results:
+        for f, line, col in _located(result):
+            end_line, end_col = LineIndex(result.text).line_col(f.end)
+            region = {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col,
+                      "charOffset": f.start, "charLength": f.end - f.start}
+            location = {"physicalLocation": {"artifactLocation": {"uri": result.path}, "region": region}}
+            sarif_results.append(
+                {
+                    "ruleId": "entityfix/misspelt-name" if f.action == FIX else "entityfix/possible-misspelt-name",
+                    "level": "warning" if f.action == FIX else "note",
+                    "message": {"text": f"{f.old} -> {f.new} ({f.entity}, {f.type}, {f.confidence:.2f}): {_reason_text(f)}"},
+                    "locations": [location],
+                    "fixes": [
+                        {
+                            "description": {"text": f"Replace {f.old} with {f.new}"},
+                            "artifactChanges": [
+                                {
+                                    "artifactLocation": {"uri": result.path},
+                                    "replacements": [{"deletedRegion": region, "insertedContent": {"text": f.new}}],
+                                }
+                            ],
+                        }
+                    ],
+                    "properties": {"confidence": f.confidence, "entity": f.entity, "type": f.type, "action": f.action},
+                }
+            )
+    rules = [
+        {"id": "entityfix/misspelt-name", "shortDescription": {"text": "Misspelt named entity (confident fix)"}},
+        {"id": "entityfix/possible-misspelt-name", "shortDescription": {"text": "Possibly misspelt named entity (suggestion)"}},
+    ]
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "entityfix", "version": __version__, "informationUri": "https://pypi.org/project/entityfix/", "rules": rules}},
+                "results": sarif_results,
+            }
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def _gh_escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def to_github(results: Iterable[FileResult]) -> str:
+    """GitHub Actions workflow commands: one ``::warning``/``::notice`` annotation per finding."""
+    out = []
+    for result in results:
+        for f, line, col in _located(result):
+            kind = "warning" if f.action == FIX else "notice"
+            title = _gh_escape(f"entityfix: {f.old} -> {f.new}", prop=True)
+            msg = _gh_escape(f"{f.old} -> {f.new} ({f.entity}, {f.type}, {f.confidence:.2f}): {_reason_text(f)}")
+            out.append(f"::{kind} file={_gh_escape(result.path, True)},line={line},col={col},endColumn={col + len(f.old)},title={title}::{msg}")
+    return "\n".join(out)
+
+
+def unified_diff(path: str, old_text: str, new_text: str) -> str:
+    if old_text == new_text:
+        return ""
+    lines = difflib.unified_diff(
+        old_text.splitlines(keepends=True), new_text.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+    )
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def to_diff(results: Iterable[FileResult], actions: frozenset[str] = frozenset({FIX})) -> str:
+    return "".join(unified_diff(r.path, r.text, apply_findings(r.text, r.findings, actions)) for r in results)

@@ -1,0 +1,360 @@
+"""Mention -> ranked candidates, each scored from separate, explainable evidence.
+
+A mention is cut into tokens and aligned, token by token, against the correct
+forms of gazetteer entities ("Nasser Purida" aligns "Nasser" exactly and
+"Purida" ~ "Bourita").  Only misspelt tokens ever change.  Evidence, each piece
+named in the candidate's reasons:
+
+* phonetic/string similarity of each changed token (``phonetic.compare``);
+* exact anchor tokens in the same form (a matching given name, "Front");
+* the consonant skeleton agreeing ("sounds the same");
+* the NER label agreeing with the entity type, or with the label NER gave the
+  correct form elsewhere in the same document;
+* a person title before the name ("Mr.", "M.", "Gen.");
+* the entity written correctly elsewhere in the document;
+* guards: a common English word, a derived word ("Israeli" from "Israel"),
+  very short tokens, and ambiguity between two entities.
+
+The weights are a hand-set logistic model; ``bench/quality.py`` measures them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .extract import Mention
+from .gazetteer import SURNAME, Gazetteer
+from .index import TokenIndex
+from .names import PARTICLES, Token, is_title, tokenize
+from .phonetic import Match, compare, exact_key, fold, skeleton
+
+MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
+MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never changed
+MAX_SPAN = 8  # longest name, in tokens, that alignment considers
+
+
+@dataclass(frozen=True)
+class TokenChange:
+    """Replace text[start:end] (``old``) by ``new``."""
+
+    start: int
+    end: int
+    old: str
+    new: str
+    match: Match
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A gazetteer form laid over mention tokens ``first .. first+len(matches)-1``."""
+
+    form: int
+    first: int
+    matches: tuple[Match, ...]
+
+    @property
+    def exact(self) -> bool:
+        return all(m.score == 1.0 for m in self.matches)
+
+
+@dataclass
+class MentionAnalysis:
+    """Everything the resolver learnt about one mention before scoring."""
+
+    mention: Mention
+    tokens: list[Token]  # absolute offsets
+    alignments: list[Alignment]
+    protected: set[int] = field(default_factory=set)  # token indexes that are part of a correct form
+    protected_by_long: set[int] = field(default_factory=set)  # ... of a correct multi-token form
+    misspelt: list[tuple[int, int, int]] = field(default_factory=list)  # (first, last+1, entity)
+
+
+@dataclass
+class DocContext:
+    """What the whole document says: entities written correctly, and where, and how NER labelled them."""
+
+    seen: dict[int, int] = field(default_factory=dict)  # entity -> first line written correctly
+    labels: dict[int, set[str]] = field(default_factory=dict)  # entity -> NER labels of correct mentions
+    fixed: dict[int, dict[str, int]] = field(default_factory=dict)  # entity -> {folded wrong spelling: line} of confident fixes
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One proposed correction of part of a mention to a gazetteer form."""
+
+    entity: int
+    form: int
+    first: int  # first mention token aligned
+    size: int  # number of mention tokens aligned
+    changes: tuple[TokenChange, ...]
+    score: float  # calibrated confidence 0..1
+    reasons: tuple[str, ...]
+    line: int
+
+    @property
+    def token_span(self) -> range:
+        return range(self.first, self.first + self.size)
+
+
+@lru_cache(maxsize=200_000)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
+
+
+def common_word_zipf(word: str) -> float:
+    """How common the word is in English (Zipf scale: 3 = once per million words)."""
+    return _zipf(word.lower())
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _derived(mention_folded: str, gaz_folded: str) -> bool:
+    """True when the mention is a derived word of the name: Israel -> Israeli, Morocco -> Moroccan."""
+    if len(mention_folded) <= len(gaz_folded) or len(gaz_folded) < 4:
+        return False
+    prefix = 0
+    for x, y in zip(mention_folded, gaz_folded):
+        if x != y:
+            break
+        prefix += 1
+    return prefix >= len(gaz_folded) - 1
+
+
+class Resolver:
+    """Aligns mentions with gazetteer forms and scores the differences."""
+
+    def __init__(self, gazetteer: Gazetteer, allow: frozenset[str] = frozenset()):
+        self.gaz = gazetteer
+        self.index = TokenIndex(sorted(gazetteer.vocab))
+        self.allow = frozenset(exact_key(a) for a in allow)
+        self._fuzzy_cache: dict[str, list[tuple[int, int, Match]]] = {}
+
+    # ------------------------------------------------------------ analysis
+
+    def analyze(self, mention: Mention) -> MentionAnalysis:
+        tokens = [Token(mention.start + t.start, mention.start + t.end, t.text) for t in tokenize(mention.text)]
+        keys = [t.key for t in tokens]
+        unknown = [t.key not in self.gaz.known_tokens for t in tokens]
+        any_unknown = any(u for u, t in zip(unknown, tokens) if len(t.folded) >= MIN_FUZZY_LEN)
+        hits: dict[tuple[int, int], dict[int, Match]] = {}  # (form, first) -> {pos: match}
+        for i, tok in enumerate(tokens):
+            if is_title(tok.text) and i + 1 < len(tokens):
+                continue
+            for fid, pos, match in self._token_hits(tok, fuzzy=unknown[i] or any_unknown):
+                first = i - pos
+                if first < 0:
+                    continue
+                slot = hits.setdefault((fid, first), {})
+                if pos not in slot or slot[pos].score < match.score:
+                    slot[pos] = match
+        alignments = []
+        for (fid, first), slot in hits.items():
+            size = len(self.gaz.forms[fid].tokens)
+            if len(slot) == size and first + size <= len(tokens):
+                alignments.append(Alignment(fid, first, tuple(slot[p] for p in range(size))))
+        analysis = MentionAnalysis(mention, tokens, alignments)
+        for al in alignments:
+            if al.exact:
+                span = range(al.first, al.first + len(al.matches))
+                analysis.protected.update(span)
+                if len(al.matches) > 1:
+                    analysis.protected_by_long.update(span)
+        n = len(tokens)
+        for a in range(n):
+            for b in range(a + 1, min(n, a + MAX_SPAN) + 1):
+                key = tuple(keys[a:b])
+                if key in self.gaz.never or (b - a == 1 and keys[a] in self.allow) or " ".join(key) in self.allow:
+                    analysis.protected.update(range(a, b))
+                    analysis.protected_by_long.update(range(a, b))
+                elif key in self.gaz.misspelt:
+                    analysis.misspelt.append((a, b, self.gaz.misspelt[key]))
+        return analysis
+
+    def _token_hits(self, tok: Token, fuzzy: bool) -> list[tuple[int, int, Match]]:
+        folded = tok.folded
+        out: list[tuple[int, int, Match]] = []
+        for fid, pos in self.gaz.vocab.get(folded, ()):
+            out.append((fid, pos, compare(tok.text, self.gaz.forms[fid].tokens[pos])))
+        if fuzzy and len(folded) >= MIN_FUZZY_LEN and not tok.text.islower():
+            out.extend(self._fuzzy_hits(folded))
+        return out
+
+    def _fuzzy_hits(self, folded: str) -> list[tuple[int, int, Match]]:
+        cached = self._fuzzy_cache.get(folded)
+        if cached is None:
+            cached = []
+            for cand in self.index.candidates(folded):
+                if cand == folded:
+                    continue
+                match = compare(folded, cand)
+                if match.score >= MIN_TOKEN_SCORE:
+                    cached.extend((fid, pos, match) for fid, pos in self.gaz.vocab[cand])
+            self._fuzzy_cache[folded] = cached
+        return cached
+
+    # ------------------------------------------------------------ context
+
+    def note_context(self, analysis: MentionAnalysis, line: int, ctx: DocContext) -> None:
+        """Record the entities this mention writes correctly."""
+        for al in analysis.alignments:
+            if al.exact:
+                eid = self.gaz.forms[al.form].entity
+                ctx.seen.setdefault(eid, line)
+                if analysis.mention.label:
+                    ctx.labels.setdefault(eid, set()).add(analysis.mention.label)
+
+    # ------------------------------------------------------------ scoring
+
+    def candidates(self, analysis: MentionAnalysis, line: int, ctx: DocContext) -> list[Candidate]:
+        out: list[Candidate] = []
+        tokens = analysis.tokens
+        for first, last, eid in analysis.misspelt:
+            out.append(self._listed_misspelling(analysis, first, last, eid, line))
+        for al in analysis.alignments:
+            if al.exact:
+                continue
+            cand = self._score(analysis, al, line, ctx)
+            if cand is not None:
+                out.append(cand)
+        # ambiguity: the same tokens proposed to become different words by different entities
+        if len(out) > 1:
+            out = self._penalise_ambiguity(out, tokens)
+        out.sort(key=lambda c: (-(c.score + 0.02 * c.size), c.first))
+        return out
+
+    def _listed_misspelling(self, analysis: MentionAnalysis, first: int, last: int, eid: int, line: int) -> Candidate:
+        entity = self.gaz.entities[eid]
+        toks = analysis.tokens[first:last]
+        canon = tokenize(entity.name)
+        fid = self.gaz.exact[tuple(t.key for t in canon)][0]
+        if len(canon) == len(toks):
+            changes = tuple(
+                TokenChange(t.start, t.end, t.text, c.text, Match(0.0, 0.0, ("listed misspelling",)))
+                for t, c in zip(toks, canon)
+                if t.text != c.text
+            )
+        else:
+            old = analysis.mention.text[toks[0].start - analysis.mention.start : toks[-1].end - analysis.mention.start]
+            changes = (TokenChange(toks[0].start, toks[-1].end, old, entity.name, Match(0.0, 0.0, ("listed misspelling",))),)
+        return Candidate(eid, fid, first, last - first, changes, 1.0, (f"listed misspelling of {entity.name}",), line)
+
+    def _score(self, analysis: MentionAnalysis, al: Alignment, line: int, ctx: DocContext) -> Candidate | None:
+        form = self.gaz.forms[al.form]
+        eid = form.entity
+        entity = self.gaz.entities[eid]
+        tokens = analysis.tokens
+        span = range(al.first, al.first + len(al.matches))
+        changed = [i for i, m in zip(span, al.matches) if m.score < 1.0]
+        size = len(span)
+        unknown_changed = [i for i in changed if tokens[i].key not in self.gaz.known_tokens]
+        # a token that is right somewhere else changes only inside a longer name with a wrong token
+        for i in changed:
+            if i in analysis.protected_by_long:
+                return None
+            if i in analysis.protected and not (size > 1 and unknown_changed):
+                return None
+            if tokens[i].key in self.gaz.known_tokens and not (size > 1 and unknown_changed):
+                return None
+        if not changed:
+            return None
+        reasons: list[str] = []
+        matches = [al.matches[i - al.first] for i in changed]
+        p_min = min(m.score for m in matches)
+        z = 14.0 * (p_min - 0.82)
+        anchors = [i for i in span if i not in changed and len(tokens[i].folded) >= 3]
+        if anchors:
+            z += 0.7 * min(len(anchors), 2)
+            reasons.append("matching " + " ".join(tokens[i].text for i in anchors))
+        if size >= 2 and len(changed) >= 2:
+            z += 0.6
+            reasons.append(f"all {len(changed)} changed tokens of {form.text} close")
+        if all(skeleton(tokens[i].folded) == skeleton(fold(form.tokens[i - al.first])) for i in changed):
+            z += 0.5
+            reasons.append("sounds alike")
+        min_len = min(len(tokens[i].folded) for i in changed)
+        if min_len >= 7:
+            z += 0.4
+        elif min_len <= 4:
+            z -= 1.0
+            reasons.append("short word")
+        if form.kind == SURNAME:
+            reasons.append(f"surname of {entity.name}")
+        elif form.text != entity.name:
+            reasons.append(f"alias of {entity.name}")
+        label = analysis.mention.label
+        doc_labels = ctx.labels.get(eid, set())
+        if label:
+            if label == entity.type or label in doc_labels:
+                z += 0.5
+                reasons.append(f"type {label} agrees")
+            else:
+                z -= 1.0
+                reasons.append(f"NER says {label}, entity is {entity.type}")
+        before = al.first - 1
+        if before >= 0 and is_title(tokens[before].text):
+            if entity.type == "PERSON":
+                z += 0.4
+                reasons.append(f"title {tokens[before].text}")
+            else:
+                z -= 2.0
+        seen = ctx.seen.get(eid)
+        if seen is not None:
+            z += 1.2
+            reasons.append(f"{entity.name} written correctly at line {seen}")
+        else:
+            spellings = {tokens[i].folded for i in changed}
+            others = [ln for old, ln in ctx.fixed.get(eid, {}).items() if old not in spellings]
+            if others:
+                z += 0.8
+                reasons.append(f"another misspelling of {entity.name} fixed at line {min(others)}")
+        for i in changed:
+            if _derived(tokens[i].folded, fold(form.tokens[i - al.first])):
+                z -= 4.0
+                reasons.append(f"{tokens[i].text} is a derived word of {form.tokens[i - al.first]}")
+        # a real English word is probably meant; in a longer name one rare wrong token is enough
+        zipf, word = min((common_word_zipf(tokens[i].text), tokens[i].text) for i in changed)
+        if zipf > 2.5:
+            z -= min(4.0, 1.5 * (zipf - 2.5))
+            reasons.append(f"{word} is a common word")
+        changes = tuple(
+            TokenChange(tokens[i].start, tokens[i].end, tokens[i].text, _recase(tokens[i].text, form.tokens[i - al.first]), al.matches[i - al.first])
+            for i in changed
+        )
+        changes = tuple(c for c in changes if c.old != c.new)
+        if not changes:
+            return None
+        return Candidate(eid, al.form, al.first, size, changes, _sigmoid(z), tuple(reasons), line)
+
+    def _penalise_ambiguity(self, cands: list[Candidate], tokens: list[Token]) -> list[Candidate]:
+        out = []
+        for c in cands:
+            rivals = [
+                o for o in cands
+                if o.entity != c.entity and set(o.token_span) & set(c.token_span)
+                and {ch.start: ch.new for ch in o.changes}.items() != {ch.start: ch.new for ch in c.changes}.items()
+                and o.score >= c.score - 0.03 and o.size >= c.size and o.score < 1.0
+            ]
+            if rivals and c.score < 1.0:
+                names = ", ".join(sorted({self.gaz.entities[o.entity].name for o in rivals}))
+                z = math.log(c.score / max(1e-9, 1 - c.score)) - 2.0
+                c = Candidate(c.entity, c.form, c.first, c.size, c.changes, _sigmoid(z), c.reasons + (f"ambiguous with {names}",), c.line)
+            out.append(c)
+        return out
+
+
+def _recase(old: str, new: str) -> str:
+    """Write ``new`` in the case pattern of ``old``: KANTZ -> GANTZ, kantz -> gantz, Kantz -> Gantz."""
+    letters = [ch for ch in old if ch.isalpha()]
+    if len(letters) > 1 and all(ch.isupper() for ch in letters):
+        return new.upper()
+    if letters and all(ch.islower() for ch in letters):
+        return new.lower()
+    if letters and letters[0].isupper() and new[:1].islower() and fold(new) not in PARTICLES:
+        return new[:1].upper() + new[1:]
+    return new
