@@ -128,7 +128,7 @@ def write_atomic(doc: Document, new_text: str) -> None:
         raise EntityfixError("file disappeared before it could be written", doc.path) from None
     if doc.mtime_ns and (st.st_mtime_ns != doc.mtime_ns or st.st_ino != doc.inode or st.st_size != doc.raw_size):
         raise EntityfixError("file changed on disk since it was read; not overwritten (run again)", doc.path)
-    if not os.access(path, os.W_OK):
+    if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
         raise EntityfixError("file is read-only; not changed", doc.path)
     target = path.resolve()
     folder = target.parent

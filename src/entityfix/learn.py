@@ -26,7 +26,7 @@ from .gazetteer import Entity, load_yaml
 from .names import surname_tokens, tokenize
 
 _LEADING = re.compile(r"^(?:the\s+|[\"“”‘’'(\[]+)+", re.IGNORECASE)
-_TRAILING = re.compile(r"(?:['’]s|[\"“”‘’')\].,;:]+)+$")
+_TRAILING = re.compile(r"(?:['’]s|[\"“”‘’')\],;:]+)+$")  # not '.': "U.S." keeps its dot
 
 
 def clean_name(text: str) -> str:

@@ -1,0 +1,75 @@
+"""Gazetteer loading: every broken file is one line with file:line and the problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import GAZETTEERS, SEED_MT, run_cli
+from entityfix.errors import EntityfixError
+from entityfix.gazetteer import load, load_yaml
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "g.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("entities:\n  - name: Benny Gantz\n    type: PERSON\n    alias: [Benjamin]\n", 4, "unknown entity key 'alias'"),
+        ("entities:\n  - name: Rabat\n    type: CITY\n", 3, "unknown type 'CITY'"),
+        ("entities:\n  - name: Rabat\n    type: GPE\n  - name: Rabat\n    type: GPE\n", 4, "duplicate entity"),
+        ("entities:\n  - name: Rabat\n    type: GPE\n  - name: Ribat\n    type: GPE\n    aliases: [Rabat]\n", 4, "already a name of 'Rabat'"),
+        ("entities:\n  - name: [Rabat\n    type: GPE\n", 3, "YAML syntax error"),
+        ("entities:\n  - type: GPE\n", 2, "no 'name'"),
+        ("entities:\n  - name: 12\n    type: GPE\n", 2, "name must be a string"),
+        ("entities:\n  - name: Rabat\n    type: GPE\n    aliases: Ribat\n", 4, "aliases must be a list"),
+        ("colours: [red]\n", 1, "unknown key 'colours'"),
+        ("a: &a [x, x]\nb: &b [*a, *a]\nentities: []\n", 1, "anchors and aliases are not allowed"),
+        ("entities:\n  - name: Benny Gantz\n    type: PERSON\n    misspellings: [Benny Gantz]\n", 2, "also a correct name"),
+    ],
+)
+def test_broken_gazetteers(tmp_path, text, line, words):
+    path = write(tmp_path, text)
+    with pytest.raises(EntityfixError) as err:
+        load_yaml(path)
+    assert err.value.line == line, str(err.value)
+    assert words in str(err.value)
+    assert str(err.value).startswith(f"{path}:{line}: ")
+
+
+def test_empty_gazetteer_file(tmp_path):
+    with pytest.raises(EntityfixError, match="empty gazetteer"):
+        load_yaml(write(tmp_path, ""))
+
+
+def test_deeply_nested_yaml_is_refused(tmp_path):
+    path = write(tmp_path, "entities:\n  - name: X\n    type: GPE\n    note: " + "[" * 50 + "]" * 50 + "\n")
+    with pytest.raises(EntityfixError, match="nested deeper"):
+        load_yaml(path)
+
+
+def test_broken_gazetteer_through_cli(tmp_path):
+    path = write(tmp_path, "entities:\n  - name: Rabat\n    type: CITY\n")
+    result = run_cli("check", "-g", str(path), str(SEED_MT))
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert f"{path}:3: unknown type 'CITY'" in err
+    assert "Traceback" not in err
+
+
+def test_shipped_gazetteer_is_valid_and_derives_surnames():
+    gaz = load([GAZETTEERS])
+    names = {f.text for f in gaz.forms}
+    assert {"Benny Gantz", "Gantz", "Bourita", "El Farouk", "Farouk"} <= names
+    assert "VI" not in names  # "Mohammed VI" has no surname
+    assert run_cli("gazetteer", "validate", str(GAZETTEERS)).returncode == 0
+
+
+def test_tsv_gazetteer(tmp_path):
+    path = tmp_path / "people.tsv"
+    path.write_text("name\ttype\taliases\nBenny Gantz\tPERSON\tBenjamin Gantz|Benny\nRabat\tCITY\t\n", encoding="utf-8")
+    with pytest.raises(EntityfixError, match=r"people.tsv:3: unknown type 'CITY'"):
+        load([path])

@@ -1,0 +1,161 @@
+"""Bad and unusual input: one clear line naming the file, exit 2, nothing half-written."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import shutil
+import stat
+import sys
+
+import pytest
+
+from conftest import SEED_MT, run_cli
+
+MANGLED = "Benny Gantz arrived.\nLater Mr. Kantz spoke.\n"
+FIXED = "Benny Gantz arrived.\nLater Mr. Gantz spoke.\n"
+
+
+def one_error_line(result, path, words):
+    err = result.stderr.decode()
+    lines = [ln for ln in err.splitlines() if ln.startswith("entityfix: error:")]
+    assert len(lines) == 1, err
+    assert str(path) in lines[0] and words in lines[0], lines[0]
+    assert "Traceback" not in err
+
+
+def test_missing_file(tmp_path):
+    missing = tmp_path / "nope.txt"
+    result = run_cli("check", str(missing))
+    assert result.returncode == 2
+    one_error_line(result, missing, "no such file")
+
+
+def test_binary_file_is_skipped_with_an_error(tmp_path):
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    before = binary.read_bytes()
+    result = run_cli("fix", str(binary))
+    assert result.returncode == 2
+    one_error_line(result, binary, "binary file")
+    assert binary.read_bytes() == before
+
+
+def test_latin1_is_refused_then_read_with_encoding(tmp_path):
+    path = tmp_path / "latin1.txt"
+    data = "Café Müller: Benny Gantz arrived.\nLater Mr. Kantz spoke.\n".encode("cp1252")
+    path.write_bytes(data)
+    refused = run_cli("fix", str(path))
+    assert refused.returncode == 2
+    one_error_line(refused, path, "not UTF-8")
+    assert path.read_bytes() == data
+    ok = run_cli("fix", "--encoding", "cp1252", str(path))
+    assert ok.returncode == 1, ok.stderr.decode()
+    assert path.read_bytes() == data.replace(b"Kantz", b"Gantz")
+
+
+@pytest.mark.parametrize(
+    "bom, encoding",
+    [(b"", "utf-8"), (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")],
+)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_encoding_bom_and_newlines_are_kept(tmp_path, bom, encoding, newline):
+    path = tmp_path / "doc.txt"
+    path.write_bytes(bom + MANGLED.replace("\n", newline).encode(encoding))
+    result = run_cli("fix", str(path))
+    assert result.returncode == 1, result.stderr.decode()
+    assert path.read_bytes() == bom + FIXED.replace("\n", newline).encode(encoding)
+
+
+def test_mixed_newlines_kept_byte_for_byte(tmp_path):
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(b"Benny Gantz arrived.\r\nLater Mr. Kantz spoke.\nThe end.\r\n\r\nNo newline at end")
+    run_cli("fix", str(path))
+    assert path.read_bytes() == b"Benny Gantz arrived.\r\nLater Mr. Gantz spoke.\nThe end.\r\n\r\nNo newline at end"
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    assert run_cli("check", str(path)).returncode == 0
+    assert run_cli("fix", str(path)).returncode == 0
+    assert path.read_bytes() == b""
+
+
+def test_read_only_file_is_not_changed(tmp_path):
+    path = tmp_path / "ro.txt"
+    path.write_text(MANGLED)
+    path.chmod(0o444)
+    result = run_cli("fix", str(path))
+    assert result.returncode == 2
+    one_error_line(result, path, "read-only")
+    assert path.read_text() == MANGLED
+
+
+def test_file_mode_is_kept(tmp_path):
+    path = tmp_path / "mode.txt"
+    path.write_text(MANGLED)
+    path.chmod(0o640)
+    assert run_cli("fix", str(path)).returncode == 1
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert path.read_text() == FIXED
+    assert [p.name for p in tmp_path.iterdir()] == ["mode.txt"]  # no temporary file left behind
+
+
+def test_symlink_is_followed_and_kept(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text(MANGLED)
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    assert run_cli("fix", str(link)).returncode == 1
+    assert link.is_symlink()
+    assert real.read_text() == FIXED
+
+
+def test_path_given_twice_is_checked_once(tmp_path):
+    path = tmp_path / "twice.txt"
+    path.write_text(MANGLED)
+    result = run_cli("check", str(path), str(path), "--format", "json")
+    import json
+
+    assert len(json.loads(result.stdout)["files"]) == 1
+
+
+def test_folder_is_walked_for_text_files(tmp_path):
+    (tmp_path / "a.txt").write_text(MANGLED)
+    (tmp_path / "b.md").write_text(MANGLED)
+    (tmp_path / "c.py").write_text("# Mr. Kantz\n")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "d.txt").write_text(MANGLED)
+    result = run_cli("check", "--format", "json", str(tmp_path))
+    import json
+
+    paths = sorted(os.path.basename(f["path"]) for f in json.loads(result.stdout)["files"])
+    assert paths == ["a.txt", "b.md"]
+
+
+def test_stdin_check_and_fix():
+    checked = run_cli("check", "-", stdin=MANGLED.encode())
+    assert checked.returncode == 1
+    assert "<stdin>:2:11: Kantz -> Gantz" in checked.stdout.decode()
+    fixed = run_cli("fix", "-", stdin=MANGLED.encode())
+    assert fixed.returncode == 1
+    assert fixed.stdout.decode() == FIXED
+
+
+def test_errors_do_not_stop_other_files(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(MANGLED)
+    result = run_cli("fix", str(tmp_path / "missing.txt"), str(good))
+    assert result.returncode == 2
+    assert good.read_text() == FIXED
+
+
+def test_console_script_is_installed():
+    exe = shutil.which("entityfix")
+    assert exe, "the entityfix console script is not on PATH"
+    import subprocess
+
+    result = subprocess.run([exe, "check", str(SEED_MT)], capture_output=True, env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 1
+    assert b"Policario -> Polisario" in result.stdout

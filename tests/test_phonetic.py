@@ -1,0 +1,40 @@
+"""The confusion table names the changes translation, OCR and speech make."""
+
+import pytest
+
+from entityfix.phonetic import compare, fold, skeleton
+
+
+@pytest.mark.parametrize(
+    "wrong, right, reason",
+    [
+        ("Kantz", "Gantz", "K/G voicing"),
+        ("Purida", "Bourita", "P/B voicing"),
+        ("Policario", "Polisario", "C/S"),
+        ("Filip", "Philip", "PH/F"),
+        ("Vladimir", "Wladimir", "W/V"),
+        ("Loudi", "Loudiyi", "dropped ending"),
+        ("Barnard", "Bamard", "OCR rn/m"),
+        ("Muller", "Müller", "diacritics"),
+        ("Benet", "Bennet", "doubled letter"),
+    ],
+)
+def test_named_confusions(wrong, right, reason):
+    match = compare(wrong, right)
+    assert reason in match.reasons
+    assert match.score >= 0.85
+
+
+def test_confusions_are_cheaper_than_arbitrary_changes():
+    assert compare("Kantz", "Gantz").score > compare("Mantz", "Gantz").score
+    assert compare("Rafat", "Rabat").score > compare("Raxat", "Rabat").score
+
+
+def test_identical_and_unrelated():
+    assert compare("Gantz", "GANTZ").score == 1.0
+    assert compare("Gaza", "Bourita").score < 0.5
+
+
+def test_skeleton_and_fold():
+    assert skeleton(fold("Purida")) == skeleton(fold("Bourita")) == "prt"
+    assert fold("Bourïta-Ba") == "bouritaba"

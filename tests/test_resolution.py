@@ -1,0 +1,73 @@
+"""Resolver behaviour on small real-looking texts: what changes, what never does."""
+
+from __future__ import annotations
+
+import pytest
+
+from entityfix import Checker, Settings, apply_findings
+from entityfix.gazetteer import Entity, Gazetteer
+
+
+def fixed(checker, text: str) -> str:
+    return apply_findings(text, checker.check_text(text))
+
+
+def test_close_gazetteer_names_never_change_each_other(checker):
+    text = "Algiers severed ties with Rabat. Algeria and Morocco have been rivals since 1963, and Algiers says so."
+    assert checker.check_text(text) == []
+
+
+def test_only_the_wrong_token_changes(checker):
+    text = "Foreign Minister Nasser Purida met Mr. Kantz. Later Kantz said he was pleased."
+    assert fixed(checker, text) == "Foreign Minister Nasser Bourita met Mr. Gantz. Later Gantz said he was pleased."
+
+
+def test_lone_surname_becomes_surname_not_full_name(checker):
+    text = "Benny Gantz landed in Rabat. Kantz then met Moroccan officials."
+    out = fixed(checker, text)
+    assert out == "Benny Gantz landed in Rabat. Gantz then met Moroccan officials."
+
+
+def test_case_and_possessive_are_kept(checker):
+    text = "BENNY KANTZ VISITS MOROCCO\n\nBenny Gantz arrived on Wednesday. Kantz's visit was short."
+    assert fixed(checker, text) == "BENNY GANTZ VISITS MOROCCO\n\nBenny Gantz arrived on Wednesday. Gantz's visit was short."
+
+
+def test_derived_words_and_common_words_are_left_alone(checker):
+    text = "Israeli and Moroccan officials met. Must they agree? Normalizing ties is hard, the Israelis said."
+    assert checker.check_text(text) == []
+
+
+def test_never_list_and_listed_misspellings():
+    gaz = Gazetteer()
+    gaz.add(Entity("Benny Gantz", "PERSON", misspellings=("Beny Ganz",), never=("Kantz",)))
+    checker = Checker(Settings(), gazetteer=gaz)
+    text = "Beny Ganz spoke. Mr. Kantz, a different man, listened."
+    findings = checker.check_text(text)
+    assert [(f.old, f.new, f.action) for f in findings] == [("Beny", "Benny", "fix"), ("Ganz", "Gantz", "fix")]
+
+
+def test_allow_list_protects_a_name():
+    checker = Checker(Settings(allow=("Kantz",)))
+    assert checker.check_text("Benny Gantz met Mr. Kantz in Rabat.") == []
+
+
+@pytest.mark.parametrize("threshold, expected", [(0.85, "fix"), (0.999, "suggest")])
+def test_thresholds_split_fix_and_suggest(threshold, expected):
+    checker = Checker(Settings(fix_threshold=threshold))
+    [finding] = checker.check_text("Benny Gantz arrived. Later Mr. Kantz spoke.")
+    assert finding.action == expected
+
+
+def test_suppression_comments(checker):
+    text = (
+        "Benny Gantz met Mr. Kantz.\n"
+        "Mr. Kantz left. <!-- entityfix: ignore -->\n"
+        "# entityfix: off\n"
+        "Mr. Kantz again.\n"
+        "# entityfix: on\n"
+        "Mr. Kants at last.\n"
+    )
+    findings = checker.check_text(text)
+    lines = sorted({text.count("\n", 0, f.start) + 1 for f in findings})
+    assert lines == [1, 6]
