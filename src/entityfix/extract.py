@@ -115,7 +115,10 @@ class Extractor:
 
 
 def _is_cap(tok) -> bool:
+    """Capitalised word, or one whose capital OCR read as a digit ("1eicester", "0xford")."""
     text = tok.text
+    if len(text) > 2 and text[0] in "01" and text[1:].isalpha() and text[1].islower():
+        return True
     return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
 
 

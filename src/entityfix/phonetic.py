@@ -99,6 +99,7 @@ _multi("tz", "z", 0.25, "TZ/Z")
 _multi("ts", "z", 0.3, "TS/Z")
 _multi("rn", "m", 0.2, "OCR rn/m")
 _multi("cl", "d", 0.2, "OCR cl/d")
+_multi("li", "h", 0.25, "OCR li/h")
 _multi("vv", "w", 0.2, "OCR vv/w")
 _multi("ii", "u", 0.35, "OCR ii/u")
 
@@ -110,6 +111,7 @@ H_INDEL_COST = 0.4  # "Mohamed"/"Mohamd" no; "Ahmad"/"Amad"
 TRAILING_COST = 0.4  # a dropped ending: "Loudi"/"Loudiyi"
 TRANSPOSE_COST = 0.5
 PLAIN_COST = 1.0
+INDEL_COST = 0.7  # a dropped letter (typing, OCR) is likelier than an arbitrary substitution
 
 
 def strip_accents(text: str) -> str:
@@ -149,7 +151,7 @@ def _indel_cost(word: str, i: int, trailing: bool) -> tuple[float, str]:
         return VOWEL_INDEL_COST, "vowel dropped"
     if ch == "h":
         return H_INDEL_COST, "silent H"
-    return PLAIN_COST, "letter dropped"
+    return INDEL_COST, "letter dropped"
 
 
 @lru_cache(maxsize=65536)

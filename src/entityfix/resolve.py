@@ -33,6 +33,7 @@ from .phonetic import Match, compare, exact_key, fold, skeleton
 MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
 MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never changed
 MAX_SPAN = 8  # longest name, in tokens, that alignment considers
+METONYMS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ def _derived(mention_folded: str, gaz_folded: str) -> bool:
     """True when the mention is a derived word of the name: Israel -> Israeli, Morocco -> Moroccan."""
     if len(mention_folded) <= len(gaz_folded) or len(gaz_folded) < 4:
         return False
+    if set(mention_folded[len(gaz_folded) :]) == {gaz_folded[-1]}:
+        return False  # "Lewiss": a doubled last letter, not a suffix
     prefix = 0
     for x, y in zip(mention_folded, gaz_folded):
         if x != y:
@@ -181,7 +184,7 @@ class Resolver:
         out: list[tuple[int, int, Match]] = []
         for fid, pos in self.gaz.vocab.get(folded, ()):
             out.append((fid, pos, compare(tok.text, self.gaz.forms[fid].tokens[pos])))
-        if fuzzy and len(folded) >= MIN_FUZZY_LEN and not tok.text.islower():
+        if fuzzy and len(folded) >= MIN_FUZZY_LEN and (not tok.text.islower() or _ocr_capital(tok.text)):
             out.extend(self._fuzzy_hits(folded))
         return out
 
@@ -290,11 +293,14 @@ class Resolver:
         label = analysis.mention.label
         doc_labels = ctx.labels.get(eid, set())
         if label:
+            # NER's label of a misspelt (unknown) word is weak evidence, so it weighs little;
+            # places, organisations and peoples stand for each other ("England" the team,
+            # "Washington" the government), a person and a place do not
             if label == entity.type or label in doc_labels:
-                z += 0.5
+                z += 0.3
                 reasons.append(f"type {label} agrees")
             else:
-                z -= 1.0
+                z -= 0.3 if {label, entity.type} <= METONYMS else 0.7
                 reasons.append(f"NER says {label}, entity is {entity.type}")
         before = al.first - 1
         if before >= 0 and is_title(tokens[before].text):
@@ -314,9 +320,14 @@ class Resolver:
                 z += 0.8
                 reasons.append(f"another misspelling of {entity.name} fixed at line {min(others)}")
         for i in changed:
-            if _derived(tokens[i].folded, fold(form.tokens[i - al.first])):
+            gtok = fold(form.tokens[i - al.first])
+            demonym = label == "NORP" and entity.type != "NORP" and gtok.startswith(tokens[i].folded[:-1])
+            if _derived(tokens[i].folded, gtok) or demonym:
                 z -= 4.0
                 reasons.append(f"{tokens[i].text} is a derived word of {form.tokens[i - al.first]}")
+            if self._in_compound(analysis, i):
+                z -= 1.5
+                reasons.append(f"{tokens[i].text} is part of a compound word")
         # a real English word is probably meant; in a longer name one rare wrong token is enough
         zipf, word = min((common_word_zipf(tokens[i].text), tokens[i].text) for i in changed)
         if zipf > 2.5:
@@ -330,6 +341,18 @@ class Resolver:
         if not changes:
             return None
         return Candidate(eid, al.form, al.first, size, changes, _sigmoid(z), tuple(reasons), line)
+
+    @staticmethod
+    def _in_compound(analysis: MentionAnalysis, i: int) -> bool:
+        """Hyphen-joined to a common word: "ONE-DAYER", "Algeria-backed" (not "al-Assad")."""
+        text, base, toks = analysis.mention.text, analysis.mention.start, analysis.tokens
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(toks):
+                a, b = sorted((toks[i], toks[j]), key=lambda t: t.start)
+                if text[a.end - base : b.start - base] == "-" and toks[j].folded not in PARTICLES:
+                    if common_word_zipf(toks[j].text) >= 4.0:
+                        return True
+        return False
 
     def _penalise_ambiguity(self, cands: list[Candidate], tokens: list[Token]) -> list[Candidate]:
         out = []
@@ -348,8 +371,15 @@ class Resolver:
         return out
 
 
+def _ocr_capital(text: str) -> bool:
+    """OCR reads a capital I/L/O as 1 or 0: "1eicestershire", "0xford"."""
+    return len(text) > 2 and text[0] in "01" and text[1:].isalpha()
+
+
 def _recase(old: str, new: str) -> str:
     """Write ``new`` in the case pattern of ``old``: KANTZ -> GANTZ, kantz -> gantz, Kantz -> Gantz."""
+    if _ocr_capital(old):
+        return new
     letters = [ch for ch in old if ch.isalpha()]
     if len(letters) > 1 and all(ch.isupper() for ch in letters):
         return new.upper()
