@@ -71,3 +71,50 @@ def test_suppression_comments(checker):
     findings = checker.check_text(text)
     lines = sorted({text.count("\n", 0, f.start) + 1 for f in findings})
     assert lines == [1, 6]
+
+
+@pytest.fixture(scope="module")
+def world_checker():
+    gaz = Gazetteer()
+    for name, etype, aliases in [
+        ("Bashar al-Assad", "PERSON", ()),
+        ("Jean-Pierre Raffarin", "PERSON", ()),
+        ("Ursula von der Leyen", "PERSON", ()),
+        ("Mohammed bin Salman", "PERSON", ()),
+        ("Volodymyr Zelensky", "PERSON", ("Zelenskyy",)),
+        ("Kharkiv", "GPE", ()),
+        ("Philadelphia", "GPE", ()),
+    ]:
+        gaz.add(Entity(name, etype, aliases))
+    return Checker(Settings(), gazetteer=gaz)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("President Bashar al-Asad spoke on Sunday.", "President Bashar al-Assad spoke on Sunday."),
+        ("Bashar al-Assad spoke. Al-Asad's government denied it.", "Bashar al-Assad spoke. Al-Assad's government denied it."),
+        ("Jean-Pierre Rafarin resigned.", "Jean-Pierre Raffarin resigned."),
+        ("Ursula von der Leien arrived in Kharkiv.", "Ursula von der Leyen arrived in Kharkiv."),
+        ("Crown Prince Mohammed bin Salmane met Volodimir Zelensky.", "Crown Prince Mohammed bin Salman met Volodymyr Zelensky."),
+        ("Volodymyr Zelenskyy visited Karkiv.", "Volodymyr Zelenskyy visited Kharkiv."),
+        ("The talks in Filadelphia ended.", "The talks in Philadelphia ended."),
+        ("ZELENSKI VISITS KHARKIV\n\nVolodymyr Zelensky arrived.", "ZELENSKY VISITS KHARKIV\n\nVolodymyr Zelensky arrived."),
+        ("On Monday President Volodymyr\nZelenskiy met the mayor of Kharkiv.", "On Monday President Volodymyr\nZelensky met the mayor of Kharkiv."),
+    ],
+)
+def test_particles_hyphens_case_and_line_breaks(world_checker, text, expected):
+    assert fixed(world_checker, text) == expected
+
+
+def test_threshold_flags_on_the_command_line(tmp_path):
+    from conftest import run_cli
+
+    path = tmp_path / "t.txt"
+    path.write_text("Benny Gantz arrived. Later Mr. Kantz spoke.\n")
+    strict = run_cli("check", "--fix-threshold", "0.999", "--suggest-threshold", "0.999", "--format", "json", str(path))
+    assert strict.returncode == 0
+    loose = run_cli("check", "--fix-threshold", "0.6", "--format", "json", str(path))
+    assert loose.returncode == 1
+    bad = run_cli("check", "--fix-threshold", "0.4", "--suggest-threshold", "0.6", str(path))
+    assert bad.returncode == 2 and b"suggest threshold 0.6 is above fix threshold 0.4" in bad.stderr

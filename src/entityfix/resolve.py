@@ -34,6 +34,10 @@ MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
 MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never changed
 MAX_SPAN = 8  # longest name, in tokens, that alignment considers
 METONYMS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
+# endings that make a new word from a name: Israel-i, Morocc-an, Kennedy-s, Marx-ist
+DERIVATIONAL_SUFFIXES = frozenset(
+    "i is s es n ns an ans ian ians ean eans ese ish ite ites ic ics ist ists ism er ers ed ing ly".split()
+)
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def _derived(mention_folded: str, gaz_folded: str) -> bool:
         if x != y:
             break
         prefix += 1
-    return prefix >= len(gaz_folded) - 1
+    return prefix >= len(gaz_folded) - 1 and mention_folded[prefix:] in DERIVATIONAL_SUFFIXES
 
 
 class Resolver:
@@ -270,7 +274,7 @@ class Resolver:
         matches = [al.matches[i - al.first] for i in changed]
         p_min = min(m.score for m in matches)
         z = 14.0 * (p_min - 0.82)
-        anchors = [i for i in span if i not in changed and len(tokens[i].folded) >= 3]
+        anchors = [i for i in span if i not in changed and (len(tokens[i].folded) >= 3 or tokens[i].folded in PARTICLES)]
         if anchors:
             z += 0.7 * min(len(anchors), 2)
             reasons.append("matching " + " ".join(tokens[i].text for i in anchors))
