@@ -83,3 +83,15 @@ def surname_tokens(tokens: tuple[str, ...]) -> tuple[str, ...] | None:
     while start - 1 >= 1 and fold(toks[start - 1]) in PARTICLES:
         start -= 1
     return tuple(toks[start:])
+
+# Demonyms no suffix rule derives: a "Briton" is from Britain, not a misspelling of it.
+IRREGULAR_DEMONYMS = frozenset(
+    """briton britons brit brits scot scots scotsman dane danes swede swedes pole poles finn finns
+    turk turks thai thais swiss dutch dutchman welsh welshman irish irishman english englishman french
+    frenchman spaniard spaniards greek greeks cypriot cypriots arab arabs kurd kurds serb serbs croat
+    croats czech czechs slovak slovaks slovene slovenes bosniak bosniaks uzbek uzbeks kazakh kazakhs
+    tajik tajiks afghan afghans pakistani filipino filipinos malagasy basque basques catalan catalans
+    fleming flemings walloon walloons magyar magyars lao iraqi iraqis israeli israelis saudi saudis
+    yemeni yemenis omani omanis qatari qataris kuwaiti kuwaitis emirati emiratis bahraini bahrainis
+    somali somalis""".split()
+)

@@ -24,10 +24,11 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .evidence import AMBIGUITY_PENALTY, SIMILARITY_CENTRE, confidence, sigmoid
 from .extract import Mention
 from .gazetteer import SURNAME, Gazetteer
 from .index import TokenIndex
-from .names import PARTICLES, Token, is_title, tokenize
+from .names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title, tokenize
 from .phonetic import Match, compare, exact_key, fold, skeleton
 
 MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
@@ -97,6 +98,7 @@ class Candidate:
     score: float  # calibrated confidence 0..1
     reasons: tuple[str, ...]
     line: int
+    features: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def token_span(self) -> range:
@@ -115,13 +117,12 @@ def common_word_zipf(word: str) -> float:
     return _zipf(word.lower())
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
-
-
 def _derived(mention_folded: str, gaz_folded: str) -> bool:
-    """True when the mention is a derived word of the name: Israel -> Israeli, Morocco -> Moroccan."""
-    if len(mention_folded) <= len(gaz_folded) or len(gaz_folded) < 4:
+    """True when one word is derived from the other: Israel/Israeli, Morocco/Moroccan, Oriole/Orioles."""
+    if len(mention_folded) < len(gaz_folded):
+        short, long_ = mention_folded, gaz_folded
+        return len(short) >= 4 and long_.startswith(short) and long_[len(short) :] in DERIVATIONAL_SUFFIXES
+    if len(mention_folded) == len(gaz_folded) or len(gaz_folded) < 4:
         return False
     if set(mention_folded[len(gaz_folded) :]) == {gaz_folded[-1]}:
         return False  # "Lewiss": a doubled last letter, not a suffix
@@ -249,7 +250,7 @@ class Resolver:
         else:
             old = analysis.mention.text[toks[0].start - analysis.mention.start : toks[-1].end - analysis.mention.start]
             changes = (TokenChange(toks[0].start, toks[-1].end, old, entity.name, Match(0.0, 0.0, ("listed misspelling",))),)
-        return Candidate(eid, fid, first, last - first, changes, 1.0, (f"listed misspelling of {entity.name}",), line)
+        return Candidate(eid, fid, first, last - first, changes, 1.0, (f"listed misspelling of {entity.name}",), line, {"listed": 1})
 
     def _score(self, analysis: MentionAnalysis, al: Alignment, line: int, ctx: DocContext) -> Candidate | None:
         form = self.gaz.forms[al.form]
@@ -271,71 +272,81 @@ class Resolver:
         if not changed:
             return None
         reasons: list[str] = []
+        f: dict[str, float] = {}
         matches = [al.matches[i - al.first] for i in changed]
-        p_min = min(m.score for m in matches)
-        z = 14.0 * (p_min - 0.82)
+        f["similarity"] = min(m.score for m in matches) - SIMILARITY_CENTRE
         anchors = [i for i in span if i not in changed and (len(tokens[i].folded) >= 3 or tokens[i].folded in PARTICLES)]
         if anchors:
-            z += 0.7 * min(len(anchors), 2)
+            f["anchors"] = min(len(anchors), 2)
             reasons.append("matching " + " ".join(tokens[i].text for i in anchors))
         if size >= 2 and len(changed) >= 2:
-            z += 0.6
+            f["all_tokens_close"] = 1
             reasons.append(f"all {len(changed)} changed tokens of {form.text} close")
         if all(skeleton(tokens[i].folded) == skeleton(fold(form.tokens[i - al.first])) for i in changed):
-            z += 0.5
+            f["sounds_alike"] = 1
             reasons.append("sounds alike")
         min_len = min(len(tokens[i].folded) for i in changed)
         if min_len >= 7:
-            z += 0.4
+            f["long_word"] = 1
         elif min_len <= 4:
-            z -= 1.0
+            f["short_word"] = 1
             reasons.append("short word")
+        seen = ctx.seen.get(eid)
+        before = al.first - 1
+        titled = before >= 0 and is_title(tokens[before].text)
         if form.kind == SURNAME:
             reasons.append(f"surname of {entity.name}")
+            if seen is None and not titled and not anchors:
+                f["bare_surname"] = 1
         elif form.text != entity.name:
             reasons.append(f"alias of {entity.name}")
+        if self._name_continues(analysis, al.first, al.first + size):
+            f["name_continues"] = 1
+            reasons.append(f"the name goes on beyond {form.text}")
         label = analysis.mention.label
         doc_labels = ctx.labels.get(eid, set())
         if label:
-            # NER's label of a misspelt (unknown) word is weak evidence, so it weighs little;
-            # places, organisations and peoples stand for each other ("England" the team,
-            # "Washington" the government), a person and a place do not
+            # NER's label of a misspelt (unknown) word is weak evidence; places, organisations
+            # and peoples stand for each other ("England" the team), a person and a place do not
             if label == entity.type or label in doc_labels:
-                z += 0.3
+                f["type_agrees"] = 1
                 reasons.append(f"type {label} agrees")
             else:
-                z -= 0.3 if {label, entity.type} <= METONYMS else 0.7
+                f["type_metonym" if {label, entity.type} <= METONYMS else "type_clash"] = 1
                 reasons.append(f"NER says {label}, entity is {entity.type}")
-        before = al.first - 1
-        if before >= 0 and is_title(tokens[before].text):
+        else:
+            f["rule_only"] = 1
+        if titled:
+            f["title_person" if entity.type == "PERSON" else "title_not_person"] = 1
             if entity.type == "PERSON":
-                z += 0.4
                 reasons.append(f"title {tokens[before].text}")
-            else:
-                z -= 2.0
-        seen = ctx.seen.get(eid)
         if seen is not None:
-            z += 1.2
+            f["seen_in_doc"] = 1
             reasons.append(f"{entity.name} written correctly at line {seen}")
         else:
             spellings = {tokens[i].folded for i in changed}
             others = [ln for old, ln in ctx.fixed.get(eid, {}).items() if old not in spellings]
             if others:
-                z += 0.8
+                f["variant_fixed"] = 1
                 reasons.append(f"another misspelling of {entity.name} fixed at line {min(others)}")
         for i in changed:
             gtok = fold(form.tokens[i - al.first])
             demonym = label == "NORP" and entity.type != "NORP" and gtok.startswith(tokens[i].folded[:-1])
+            demonym = demonym or tokens[i].folded in IRREGULAR_DEMONYMS
             if _derived(tokens[i].folded, gtok) or demonym:
-                z -= 4.0
+                f["derived"] = 1
                 reasons.append(f"{tokens[i].text} is a derived word of {form.tokens[i - al.first]}")
             if self._in_compound(analysis, i):
-                z -= 1.5
+                f["compound"] = 1
                 reasons.append(f"{tokens[i].text} is part of a compound word")
+            if tokens[i].folded[:1] != gtok[:1]:
+                f["first_letter"] = 1
+            if tokens[i].text.isupper() and len(tokens[i].text) > 1:
+                f["all_caps"] = 1
         # a real English word is probably meant; in a longer name one rare wrong token is enough
         zipf, word = min((common_word_zipf(tokens[i].text), tokens[i].text) for i in changed)
         if zipf > 2.5:
-            z -= min(4.0, 1.5 * (zipf - 2.5))
+            f["common_word"] = min(zipf - 2.5, 8 / 3)
             reasons.append(f"{word} is a common word")
         changes = tuple(
             TokenChange(tokens[i].start, tokens[i].end, tokens[i].text, _recase(tokens[i].text, form.tokens[i - al.first]), al.matches[i - al.first])
@@ -344,7 +355,19 @@ class Resolver:
         changes = tuple(c for c in changes if c.old != c.new)
         if not changes:
             return None
-        return Candidate(eid, al.form, al.first, size, changes, _sigmoid(z), tuple(reasons), line)
+        return Candidate(eid, al.form, al.first, size, changes, confidence(f), tuple(reasons), line, f)
+
+    def _name_continues(self, analysis: MentionAnalysis, first: int, end: int) -> bool:
+        """A capitalised non-title token (or a particle) right beside the aligned form, in the same mention."""
+        toks = analysis.tokens
+        for j in (first - 1, end):
+            if 0 <= j < len(toks):
+                tok = toks[j]
+                if tok.folded in PARTICLES and j == first - 1:
+                    return True
+                if tok.text[:1].isupper() and not is_title(tok.text) and tok.key not in self.gaz.known_tokens:
+                    return True
+        return False
 
     @staticmethod
     def _in_compound(analysis: MentionAnalysis, i: int) -> bool:
@@ -369,8 +392,8 @@ class Resolver:
             ]
             if rivals and c.score < 1.0:
                 names = ", ".join(sorted({self.gaz.entities[o.entity].name for o in rivals}))
-                z = math.log(c.score / max(1e-9, 1 - c.score)) - 2.0
-                c = Candidate(c.entity, c.form, c.first, c.size, c.changes, _sigmoid(z), c.reasons + (f"ambiguous with {names}",), c.line)
+                z = math.log(max(1e-12, c.score) / max(1e-12, 1 - c.score)) - AMBIGUITY_PENALTY
+                c = Candidate(c.entity, c.form, c.first, c.size, c.changes, sigmoid(z), c.reasons + (f"ambiguous with {names}",), c.line, {**c.features, "ambiguous": 1})
             out.append(c)
         return out
 
