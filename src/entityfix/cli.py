@@ -42,6 +42,7 @@ EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="Read fil
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config file (default: .entityfix.toml or [tool.entityfix] found upwards).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json, sarif, github or diff.")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (output order stays the same).")]
 PathsArg = Annotated[list[str], typer.Argument(help="Files or folders to check; - for standard input.", show_default=False)]
 
 
@@ -118,16 +119,18 @@ def _read_inputs(paths: list[str], settings: Settings, errors: list[str]):
             errors.append(str(exc))
 
 
-def _check_all(paths, settings: Settings, errors: list[str]):
-    from .checker import Checker
+def _check_all(paths, settings: Settings, errors: list[str], jobs: int = 1):
     from .report import FileResult
+    from .runner import check_texts, with_progress
 
-    checker = Checker(settings)
-    results = []
-    for shown, doc in _read_inputs(paths, settings, errors):
-        findings = checker.check_text(doc.text)
-        results.append((doc, FileResult(shown if shown != "-" else "<stdin>", doc.text, tuple(findings))))
-    return results
+    docs = list(_read_inputs(paths, settings, errors))
+    if not docs:
+        return []
+    findings = with_progress(check_texts([doc.text for _, doc in docs], settings, jobs), len(docs))
+    return [
+        (doc, FileResult(shown if shown != "-" else "<stdin>", doc.text, tuple(found)))
+        for (shown, doc), found in zip(docs, findings)
+    ]
 
 
 def _emit(fmt: str, results, console) -> None:
@@ -183,6 +186,7 @@ def check(
     suggest_threshold: SugThOpt = None,
     encoding: EncodingOpt = None,
     config: ConfigOpt = None,
+    jobs: JobsOpt = 1,
     debug: DebugOpt = False,
 ) -> None:
     """Report misspelt names. Exit 0: none found; 1: findings; 2: errors."""
@@ -192,7 +196,7 @@ def check(
     def body() -> int:
         settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding)
         errors: list[str] = []
-        results = _check_all(paths, settings, errors)
+        results = _check_all(paths, settings, errors, jobs)
         console = _console()
         _emit(fmt, results, console)
         findings = [f for _, r in results for f in r.findings]
@@ -211,6 +215,7 @@ def fix(
     paths: PathsArg,
     diff: Annotated[bool, typer.Option("--diff", help="Show a unified diff; write nothing.")] = False,
     apply_suggestions: Annotated[bool, typer.Option("--apply-suggestions", help="Also apply suggestions, not only confident fixes.")] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Ask about each finding (fixes and suggestions).")] = False,
     gazetteer: GazetteerOpt = None,
     no_default_gazetteers: NoDefaultOpt = False,
     model: ModelOpt = None,
@@ -218,13 +223,17 @@ def fix(
     suggest_threshold: SugThOpt = None,
     encoding: EncodingOpt = None,
     config: ConfigOpt = None,
+    jobs: JobsOpt = 1,
     debug: DebugOpt = False,
 ) -> None:
     """Apply confident fixes in place (atomically). Exit 0: nothing changed; 1: files changed; 2: errors."""
     _State.debug = debug
+    if interactive and "-" in paths:
+        raise typer.BadParameter("cannot review interactively while reading the text from standard input", param_hint="--interactive")
 
     def body() -> int:
         from .apply import apply_findings
+        from .config import add_to_allow
         from .decide import FIX, SUGGEST
         from .document import write_atomic
         from .report import text_lines, unified_diff
@@ -232,40 +241,60 @@ def fix(
         settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding)
         actions = frozenset({FIX, SUGGEST}) if apply_suggestions else frozenset({FIX})
         errors: list[str] = []
-        results = _check_all(paths, settings, errors)
+        results = _check_all(paths, settings, errors, jobs)
         to_stdout = any(doc.path == "<stdin>" for doc, _ in results)
         out = _console(stderr=to_stdout or diff)
+        if interactive:
+            chosen_per_file = _interactive(results, out)
+        else:
+            chosen_per_file = [[f for f in r.findings if f.action in actions] for _, r in results]
         changed_files, applied = 0, 0
-        for doc, result in results:
-            new_text = apply_findings(doc.text, result.findings, actions)
-            for line, f in text_lines(result):
-                if f.action in actions or not diff:
-                    out.print(("fixed " if f.action in actions else "") + line, markup=False, highlight=False)
+        for (doc, result), chosen in zip(results, chosen_per_file):
+            new_text = apply_findings(doc.text, chosen, frozenset({FIX, SUGGEST}))
+            if not interactive:
+                for line, f in text_lines(result):
+                    if f.action in actions or not diff:
+                        out.print(("fixed " if f in chosen else "") + line, markup=False, highlight=False)
             if doc.path == "<stdin>":
                 sys.stdout.write(new_text)
                 sys.stdout.flush()
-                if new_text != doc.text:
-                    changed_files += 1
+                changed_files += new_text != doc.text
                 continue
             if new_text == doc.text:
                 continue
-            changed_files += 1
-            applied += sum(f.action in actions for f in result.findings)
             if diff:
                 sys.stdout.write(unified_diff(result.path, doc.text, new_text))
+                changed_files += 1
+                applied += len(chosen)
                 continue
             try:
                 write_atomic(doc, new_text)
+                changed_files += 1
+                applied += len(chosen)
             except EntityfixError as exc:
                 _error(str(exc))
                 errors.append(str(exc))
-                changed_files -= 1
         findings = [f for _, r in results for f in r.findings]
         fixes = sum(f.action == FIX for f in findings)
         _summary(out, len(results), len(findings), fixes, len(findings) - fixes, None if diff else applied)
         if errors:
             return EXIT_ERROR
         return EXIT_FOUND if changed_files else EXIT_CLEAN
+
+    def _interactive(results, out):
+        from .config import add_to_allow
+        from .review import review
+
+        def ask(prompt: str):
+            out.print(prompt, end="", markup=False, highlight=False)
+            line = sys.stdin.readline()
+            return line if line else None
+
+        decided = review([r for _, r in results], ask, lambda line: out.print(line, markup=False, highlight=False))
+        for name in decided.never:
+            where = add_to_allow(name, Path.cwd())
+            out.print(f"added {name!r} to the allow list in {where}", markup=False, highlight=False)
+        return decided.accepted
 
     _run(body)
 

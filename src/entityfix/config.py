@@ -168,3 +168,45 @@ def load_settings(cwd: Path | None = None, config: Path | None = None) -> Settin
     if found is None:
         return Settings()
     return settings_from_table(*found)
+
+
+def add_to_allow(name: str, cwd: Path) -> Path:
+    """Add ``name`` to the allow list of the config in force (creating ``.entityfix.toml`` if none).
+
+    Only the ``allow = [...]`` line is written; everything else in the file stays as it was.
+    """
+    import json
+    import re
+
+    from .document import read, write_atomic
+
+    found = find_config(cwd.resolve())
+    if found is None:
+        path = cwd / ".entityfix.toml"
+        path.write_text(f"allow = {json.dumps([name], ensure_ascii=False)}\n", encoding="utf-8")
+        return path
+    path, table = found
+    current = list(table.get("allow", []))
+    if name in current:
+        return path
+    current.append(name)
+    line = f"allow = {json.dumps(current, ensure_ascii=False)}"
+    doc = read(path)
+    text = doc.text
+    if "allow" in table:
+        new_text, n = re.subn(r"(?m)^allow\s*=\s*\[[^\]]*\]", line, text, count=1)
+        if n != 1:
+            raise EntityfixError("cannot find the 'allow' line to extend; add the name by hand", str(path))
+    elif path.name == "pyproject.toml":
+        m = re.search(r"(?m)^\[tool\.entityfix\][^\n]*\n", text)
+        if m is None:
+            raise EntityfixError("cannot find [tool.entityfix] to extend; add the name by hand", str(path))
+        new_text = text[: m.end()] + line + "\n" + text[m.end() :]
+    else:
+        new_text = line + "\n" + text
+    data = tomllib.loads(new_text)
+    written = data.get("tool", {}).get("entityfix", data) if path.name == "pyproject.toml" else data
+    if written.get("allow") != current:
+        raise EntityfixError("could not add to the allow list safely; add the name by hand", str(path))
+    write_atomic(doc, new_text)
+    return path
