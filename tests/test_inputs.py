@@ -159,3 +159,60 @@ def test_console_script_is_installed():
     result = subprocess.run([exe, "check", str(SEED_MT)], capture_output=True, env={**os.environ, "NO_COLOR": "1"})
     assert result.returncode == 1
     assert b"Policario -> Polisario" in result.stdout
+
+
+def test_very_long_line(tmp_path):
+    path = tmp_path / "long.txt"
+    line = ("the minister said nothing new today " * 30000) + "Benny Gantz met Mr. Kantz. " + ("and then left " * 30000)
+    path.write_text(line, encoding="utf-8")
+    assert run_cli("fix", str(path)).returncode == 1
+    assert path.read_text(encoding="utf-8") == line.replace("Mr. Kantz", "Mr. Gantz")
+
+
+def test_oversized_file_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text(MANGLED * 100)
+    (tmp_path / ".entityfix.toml").write_text("max-bytes = 1000\n")
+    result = run_cli("fix", "big.txt", cwd=tmp_path)
+    assert result.returncode == 2
+    one_error_line(result, "big.txt", "over the 1000-byte limit")
+    assert path.read_text() == MANGLED * 100
+
+
+def test_gazetteer_not_utf8(tmp_path):
+    gaz = tmp_path / "g.yaml"
+    gaz.write_bytes("entities:\n  - name: Müller\n    type: PERSON\n".encode("latin-1"))
+    doc = tmp_path / "a.txt"
+    doc.write_text(MANGLED)
+    result = run_cli("check", "-g", str(gaz), str(doc))
+    assert result.returncode == 2
+    one_error_line(result, gaz, "not UTF-8")
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    gaz = tmp_path / "g.yaml"
+    gaz.write_text("entities: [")
+    doc = tmp_path / "a.txt"
+    doc.write_text(MANGLED)
+    quiet = run_cli("check", "-g", str(gaz), str(doc))
+    loud = run_cli("check", "--debug", "-g", str(gaz), str(doc))
+    assert quiet.returncode == loud.returncode == 2
+    assert b"Traceback" not in quiet.stderr and b"Traceback" in loud.stderr
+
+
+@pytest.mark.parametrize("edit", ["longer", "same size, same mtime"])
+def test_file_changed_between_read_and_write_is_not_overwritten(tmp_path, edit):
+    from entityfix.document import read, write_atomic
+    from entityfix.errors import EntityfixError
+
+    path = tmp_path / "a.txt"
+    path.write_text(MANGLED)
+    doc = read(path)
+    before = path.stat()
+    someone_else = MANGLED + "A new paragraph.\n" if edit == "longer" else MANGLED.replace("arrived", "departs")
+    assert edit == "longer" or len(someone_else) == len(MANGLED)
+    path.write_text(someone_else)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(EntityfixError, match="changed on disk since it was read"):
+        write_atomic(doc, FIXED)
+    assert path.read_text() == someone_else

@@ -10,6 +10,7 @@ renamed over the original, so a crash leaves either the old or the new bytes.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import stat
 import tempfile
@@ -40,6 +41,7 @@ class Document:
     raw_size: int
     mtime_ns: int = 0
     inode: int = 0
+    digest: str = ""  # of the bytes as read, to notice someone else's edit before writing
 
     @property
     def newline(self) -> str:
@@ -111,7 +113,11 @@ def read(path: Path, encoding: str | None = None, max_bytes: int = MAX_BYTES_DEF
     if len(data) > max_bytes:
         raise EntityfixError(f"file is over the {max_bytes}-byte limit (--max-bytes)", spath)
     doc = decode(data, spath, encoding)
-    return Document(doc.path, doc.text, doc.encoding, doc.bom, doc.raw_size, st.st_mtime_ns, st.st_ino)
+    return Document(doc.path, doc.text, doc.encoding, doc.bom, doc.raw_size, st.st_mtime_ns, st.st_ino, _digest(data))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def write_atomic(doc: Document, new_text: str) -> None:
@@ -126,7 +132,13 @@ def write_atomic(doc: Document, new_text: str) -> None:
         st = path.stat()
     except FileNotFoundError:
         raise EntityfixError("file disappeared before it could be written", doc.path) from None
-    if doc.mtime_ns and (st.st_mtime_ns != doc.mtime_ns or st.st_ino != doc.inode or st.st_size != doc.raw_size):
+    changed = doc.mtime_ns and (st.st_mtime_ns != doc.mtime_ns or st.st_ino != doc.inode or st.st_size != doc.raw_size)
+    if not changed and doc.digest:
+        try:
+            changed = _digest(path.read_bytes()) != doc.digest
+        except OSError:
+            changed = True
+    if changed:
         raise EntityfixError("file changed on disk since it was read; not overwritten (run again)", doc.path)
     if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
         raise EntityfixError("file is read-only; not changed", doc.path)

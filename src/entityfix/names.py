@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .phonetic import exact_key, fold
 
@@ -42,11 +43,11 @@ class Token:
     end: int
     text: str
 
-    @property
+    @cached_property
     def folded(self) -> str:
         return fold(self.text)
 
-    @property
+    @cached_property
     def key(self) -> str:
         return exact_key(self.text)
 

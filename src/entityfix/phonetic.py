@@ -103,7 +103,10 @@ _multi("li", "h", 0.25, "OCR li/h")
 _multi("vv", "w", 0.2, "OCR vv/w")
 _multi("ii", "u", 0.35, "OCR ii/u")
 
-_MAX_MULTI = max(max(len(x), len(y)) for x, y, _, _ in _MULTI)
+# Multi-letter rules by the last letters of both sides, so each DP cell tries only the rules that can end there.
+_MULTI_BY_END: dict[tuple[str, str], list[tuple[str, str, float, str]]] = {}
+for _rule in _MULTI:
+    _MULTI_BY_END.setdefault((_rule[0][-1], _rule[1][-1]), []).append(_rule)
 
 DOUBLE_COST = 0.15  # "Bennett"/"Benett"
 VOWEL_INDEL_COST = 0.45  # "Saharavi"/"Sahrawi"
@@ -120,11 +123,13 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=262144)
 def fold(text: str) -> str:
     """Lower-case, accent-free, letters and digits only: the form names are compared in."""
     return "".join(ch for ch in strip_accents(text).casefold() if ch.isalnum())
 
 
+@lru_cache(maxsize=262144)
 def exact_key(text: str) -> str:
     """Case-insensitive but accent-sensitive key: "GANTZ" == "Gantz", "Muller" != "Müller"."""
     normal = unicodedata.normalize("NFC", text).casefold()
@@ -199,7 +204,10 @@ def similarity(a: str, b: str) -> Match:
                     cand = dist[i - 2][j - 2] + TRANSPOSE_COST
                     if cand < best:
                         best, how = cand, (i - 2, j - 2, "swapped letters")
-            for x, y, cost, label in _MULTI:
+            if i == 0 or j == 0:
+                dist[i][j], back[i][j] = best, how
+                continue
+            for x, y, cost, label in _MULTI_BY_END.get((a[i - 1], b[j - 1]), ()):
                 lx, ly = len(x), len(y)
                 if i >= lx and j >= ly and a[i - lx : i] == x and b[j - ly : j] == y:
                     cand = dist[i - lx][j - ly] + cost
@@ -234,6 +242,7 @@ _SKELETON_CLASS = str.maketrans({
 })
 
 
+@lru_cache(maxsize=262144)
 def skeleton(word: str) -> str:
     """Consonant-class key of a folded word: "purida" and "bourita" both give "prt"."""
     w = word
