@@ -216,3 +216,14 @@ def test_file_changed_between_read_and_write_is_not_overwritten(tmp_path, edit):
     with pytest.raises(EntityfixError, match="changed on disk since it was read"):
         write_atomic(doc, FIXED)
     assert path.read_text() == someone_else
+
+
+def test_windows_of_a_long_text_keep_offsets_and_lines(checker, monkeypatch):
+    import entityfix.checker as checker_module
+
+    text = ("Benny Gantz arrived in Rabat.\n\n" + "A quiet paragraph about nothing at all.\n\n" * 40 + "Later Mr. Kantz spoke.\n\n") * 6
+    whole = checker.check_text(text)
+    monkeypatch.setattr(checker_module, "WINDOW_CHARS", 900)
+    windowed = checker.check_text(text)
+    assert [(f.start, f.end, f.new) for f in windowed] == [(f.start, f.end, f.new) for f in whole]
+    assert len(whole) == 6 and all(text[f.start : f.end] == "Kantz" for f in windowed)

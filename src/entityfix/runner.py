@@ -30,7 +30,7 @@ def _init_worker(settings: Settings) -> None:
 
 def _check_in_worker(text: str) -> list[Finding]:
     assert _worker is not None
-    return _worker.check_text(text)
+    return _worker.check_until_stable(text)
 
 
 def check_texts(texts: list[str], settings: Settings, jobs: int = 1, checker: Checker | None = None) -> Iterator[list[Finding]]:
@@ -41,7 +41,7 @@ def check_texts(texts: list[str], settings: Settings, jobs: int = 1, checker: Ch
         return
     checker = checker or Checker(settings)
     for text in texts:
-        yield checker.check_text(text)
+        yield checker.check_until_stable(text)
 
 
 def with_progress(items: Iterable, total: int, label: str = "checking"):
