@@ -73,3 +73,12 @@ def test_tsv_gazetteer(tmp_path):
     path.write_text("name\ttype\taliases\nBenny Gantz\tPERSON\tBenjamin Gantz|Benny\nRabat\tCITY\t\n", encoding="utf-8")
     with pytest.raises(EntityfixError, match=r"people.tsv:3: unknown type 'CITY'"):
         load([path])
+
+
+def test_huge_gazetteer_is_refused_before_parsing(tmp_path, monkeypatch):
+    import entityfix.gazetteer as gazetteer_module
+
+    path = write(tmp_path, "entities:\n" + "  - name: Rabat\n    type: GPE\n" * 50)
+    monkeypatch.setattr(gazetteer_module, "MAX_GAZETTEER_BYTES", 100)
+    with pytest.raises(EntityfixError, match=r"g.yaml: gazetteer is \d+ bytes, more than the 100 allowed"):
+        load_yaml(path)

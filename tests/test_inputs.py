@@ -227,3 +227,52 @@ def test_windows_of_a_long_text_keep_offsets_and_lines(checker, monkeypatch):
     windowed = checker.check_text(text)
     assert [(f.start, f.end, f.new) for f in windowed] == [(f.start, f.end, f.new) for f in whole]
     assert len(whole) == 6 and all(text[f.start : f.end] == "Kantz" for f in windowed)
+
+
+def _as_unprivileged(*args: str, cwd=None) -> list[str]:
+    """The command line, run without the capabilities that let root ignore file permissions."""
+    import shutil as _sh
+
+    cmd = [sys.executable, "-m", "entityfix.cli", *args]
+    if os.geteuid() == 0:
+        setpriv = _sh.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to test permissions as root"
+        cmd = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *cmd]
+    return cmd
+
+
+def _run_unprivileged(*args: str):
+    import subprocess
+
+    return subprocess.run(_as_unprivileged(*args), capture_output=True, timeout=300, env={**os.environ, "NO_COLOR": "1"})
+
+
+def test_folder_without_permission(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "a.txt").write_text(MANGLED)
+    locked.chmod(0)
+    try:
+        result = _run_unprivileged("check", str(locked))
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 2
+    one_error_line(result, locked, "permission denied")
+
+
+def test_unreadable_and_unwritable_files(tmp_path):
+    unreadable = tmp_path / "secret.txt"
+    unreadable.write_text(MANGLED)
+    unreadable.chmod(0)
+    readonly = tmp_path / "ro.txt"
+    readonly.write_text(MANGLED)
+    readonly.chmod(0o444)
+    try:
+        result = _run_unprivileged("fix", str(unreadable), str(readonly))
+    finally:
+        unreadable.chmod(0o644)
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert f"{unreadable}: permission denied" in err
+    assert f"{readonly}: file is read-only; not changed" in err
+    assert unreadable.read_text() == MANGLED and readonly.read_text() == MANGLED
