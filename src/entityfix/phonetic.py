@@ -265,3 +265,26 @@ def compare(mention: str, canonical: str) -> Match:
             return Match(1.0, 0.0, ())
         return Match(0.97, 0.1, ("diacritics",))
     return similarity(fa, fb)
+
+
+_FOLD_CLASSES = str.maketrans({
+    "b": "p", "d": "t", "g": "k", "c": "k", "q": "k", "v": "f", "w": "f", "z": "s", "y": "i", "j": "i",
+})
+
+
+@lru_cache(maxsize=262144)
+def confusion_folded(word: str) -> str:
+    """A folded word with each confusion class reduced to one letter, vowels kept, doubles collapsed.
+
+    "purida" -> "purita", "bourita" -> "purita": a cheap string on which plain Levenshtein
+    similarity ranks phonetic variants the way ``similarity`` would, at C speed.
+    """
+    w = word
+    for x, y in (("sch", "s"), ("ph", "f"), ("ck", "k"), ("kh", "k"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("ou", "u")):
+        w = w.replace(x, y)
+    w = w.translate(_FOLD_CLASSES)
+    out: list[str] = []
+    for ch in w:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
