@@ -77,3 +77,36 @@ def test_text_output_is_plain_when_not_a_terminal(tmp_path):
     result = run_cli("check", str(doc), env={"NO_COLOR": "", "TERM": "xterm-256color"})
     assert b"\x1b[" not in result.stdout
     assert f"{doc}:2:11: Kantz -> Gantz (PERSON, ".encode() in result.stdout
+
+
+def test_folder_walk_respects_gitignore_in_a_git_repo(tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text("build/\nscratch.txt\n")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "out.txt").write_text(MANGLED)
+    (tmp_path / "scratch.txt").write_text(MANGLED)
+    (tmp_path / "kept.md").write_text(MANGLED)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "new.txt").write_text(MANGLED)  # untracked but not ignored: checked
+    result = run_cli("check", "--format", "json", ".", cwd=tmp_path)
+    paths = sorted(f["path"] for f in json.loads(result.stdout)["files"])
+    assert paths == ["docs/new.txt", "kept.md"]
+
+
+def test_check_format_diff_matches_fix(tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text(MANGLED)
+    diff = run_cli("check", "--format", "diff", "a.txt", cwd=tmp_path).stdout.decode()
+    assert diff.startswith("--- a/a.txt\n+++ b/a.txt\n")
+    removed = [ln for ln in diff.splitlines() if ln.startswith("-") and not ln.startswith("---")]
+    added = [ln for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    assert removed == ["-Later Mr. Kantz met Nasser Purida.", "-Mr. Kantz left."]
+    assert added == ["+Later Mr. Gantz met Nasser Bourita.", "+Mr. Gantz left."]
+    assert doc.read_text() == MANGLED
+    # the diff applies with git and gives what fix writes
+    import subprocess
+
+    subprocess.run(["git", "apply", "-"], input=diff.encode(), cwd=tmp_path, check=True)
+    assert doc.read_text() == MANGLED.replace("Kantz", "Gantz").replace("Purida", "Bourita")

@@ -154,8 +154,10 @@ def to_github(results: Iterable[FileResult]) -> str:
 def unified_diff(path: str, old_text: str, new_text: str) -> str:
     if old_text == new_text:
         return ""
+    # relative paths get git's a/ b/ prefixes (so `git apply` takes the diff); absolute ones stay as they are
+    old_name, new_name = (path, path) if path.startswith("/") else (f"a/{path}", f"b/{path}")
     lines = difflib.unified_diff(
-        old_text.splitlines(keepends=True), new_text.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+        old_text.splitlines(keepends=True), new_text.splitlines(keepends=True), fromfile=old_name, tofile=new_name
     )
     out = []
     for line in lines:
