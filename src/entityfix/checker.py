@@ -21,6 +21,7 @@ from .suppress import inside, suppressed_ranges
 
 
 WINDOW_CHARS = 1_000_000  # texts longer than this are decided in windows of about this size
+STABLE_ROUNDS = 3  # check -> fix -> check again, at most this many times
 
 
 def _windows(text: str):
@@ -65,18 +66,32 @@ class Checker:
 
     def check_text(self, text: str) -> list[Finding]:
         """Findings for one document; a very long text is decided window by window (bounded memory)."""
+        return self._by_window(text, self._check_window)
+
+    def check_until_stable(self, text: str) -> list[Finding]:
+        """Findings whose fixes, applied together, give a text ``fix`` leaves alone.
+
+        Fixing a name changes the context of its neighbours (NER sees "Benny Gantz"
+        where it saw "Benny Kantz"), which can reveal one more misspelling.  So the
+        fixed text is checked again, up to ``STABLE_ROUNDS`` times, and the new fixes
+        are mapped back to offsets in the original text.  Long texts do this window
+        by window, as they are decided window by window.
+        """
+        return self._by_window(text, self._stable_window)
+
+    def _by_window(self, text: str, check) -> list[Finding]:
         if len(text) <= WINDOW_CHARS:
-            return self._check_window(text, 0)
+            return check(text, 0, None)
         findings: list[Finding] = []
         skip = suppressed_ranges(text)  # "entityfix: off" may span windows
         line_base = 0
         for offset, piece in _windows(text):
-            local = self._check_window(piece, line_base, [(a - offset, b - offset) for a, b in skip if b > offset and a < offset + len(piece)])
-            findings.extend(replace(f, start=f.start + offset, end=f.end + offset) for f in local)
+            local_skip = [(a - offset, b - offset) for a, b in skip if b > offset and a < offset + len(piece)]
+            findings.extend(replace(f, start=f.start + offset, end=f.end + offset) for f in check(piece, line_base, local_skip))
             line_base += piece.count("\n")
         return findings
 
-    def _check_window(self, text: str, line_base: int, skip: list[tuple[int, int]] | None = None) -> list[Finding]:
+    def _check_window(self, text: str, line_base: int, skip: list[tuple[int, int]] | None) -> list[Finding]:
         lines = LineIndex(text)
         if skip is None:
             skip = suppressed_ranges(text)
@@ -87,21 +102,15 @@ class Checker:
             analyses.append((self.resolver.analyze(mention), line_base + lines.line_col(mention.start)[0]))
         return decide(self.resolver, analyses, self.thresholds)
 
-    def check_until_stable(self, text: str, rounds: int = 3) -> list[Finding]:
-        """Findings whose fixes, applied together, give a text ``fix`` leaves alone.
-
-        Fixing a name changes the context of its neighbours (NER sees "Benny Gantz"
-        where it saw "Benny Kantz"), which can reveal one more misspelling.  So the
-        fixed text is checked again, up to ``rounds`` times, and the new fixes are
-        mapped back to offsets in the original text.
-        """
-        findings = self.check_text(text)
-        for _ in range(rounds - 1):
+    def _stable_window(self, text: str, line_base: int, skip: list[tuple[int, int]] | None) -> list[Finding]:
+        findings = self._check_window(text, line_base, skip)
+        for _ in range(STABLE_ROUNDS - 1):
             fixes = sorted((f for f in findings if f.action == FIX), key=lambda f: f.start)
             if not fixes:
                 break
             current = apply_findings(text, fixes)
-            more = [f for f in self.check_text(current) if f.action == FIX]
+            current_skip = suppressed_ranges(current) if skip is not None else None
+            more = [f for f in self._check_window(current, line_base, current_skip) if f.action == FIX]
             mapped = [m for m in (_to_original(f, fixes) for f in more) if m is not None]
             mapped = [m for m in mapped if text[m.start : m.end] == m.old]
             if not mapped:
