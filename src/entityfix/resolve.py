@@ -34,6 +34,7 @@ from .phonetic import Match, compare, exact_key, fold, skeleton
 MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
 MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never changed
 MAX_SPAN = 8  # longest name, in tokens, that alignment considers
+CONTEXT_CHARS = 20_000  # a correct spelling this near (about one long article) is evidence
 METONYMS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
 # endings that make a new word from a name: Israel-i, Morocc-an, Kennedy-s, Marx-ist
 DERIVATIONAL_SUFFIXES = frozenset(
@@ -81,7 +82,16 @@ class MentionAnalysis:
 class DocContext:
     """What the whole document says: entities written correctly, and where, and how NER labelled them."""
 
-    seen: dict[int, int] = field(default_factory=dict)  # entity -> first line written correctly
+    seen: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # entity -> [(offset, line)] written correctly
+
+    def seen_near(self, eid: int, offset: int) -> int | None:
+        """Line of the nearest correct writing of the entity within CONTEXT_CHARS, else None."""
+        best = None
+        for where, line in self.seen.get(eid, ()):
+            distance = abs(where - offset)
+            if distance <= CONTEXT_CHARS and (best is None or distance < best[0]):
+                best = (distance, line)
+        return best[1] if best else None
     labels: dict[int, set[str]] = field(default_factory=dict)  # entity -> NER labels of correct mentions
     fixed: dict[int, dict[str, int]] = field(default_factory=dict)  # entity -> {folded wrong spelling: line} of confident fixes
 
@@ -213,7 +223,7 @@ class Resolver:
         for al in analysis.alignments:
             if al.exact:
                 eid = self.gaz.forms[al.form].entity
-                ctx.seen.setdefault(eid, line)
+                ctx.seen.setdefault(eid, []).append((analysis.mention.start, line))
                 if analysis.mention.label:
                     ctx.labels.setdefault(eid, set()).add(analysis.mention.label)
 
@@ -291,7 +301,7 @@ class Resolver:
         elif min_len <= 4:
             f["short_word"] = 1
             reasons.append("short word")
-        seen = ctx.seen.get(eid)
+        seen = ctx.seen_near(eid, tokens[al.first].start)
         before = al.first - 1
         titled = before >= 0 and is_title(tokens[before].text)
         if form.kind == SURNAME:
@@ -308,9 +318,11 @@ class Resolver:
         if label:
             # NER's label of a misspelt (unknown) word is weak evidence; places, organisations
             # and peoples stand for each other ("England" the team), a person and a place do not
-            if label == entity.type or label in doc_labels:
+            if label == entity.type:
                 f["type_agrees"] = 1
                 reasons.append(f"type {label} agrees")
+            elif label in doc_labels:
+                reasons.append(f"NER also calls {entity.name} {label} in this document")
             else:
                 f["type_metonym" if {label, entity.type} <= METONYMS else "type_clash"] = 1
                 reasons.append(f"NER says {label}, entity is {entity.type}")
