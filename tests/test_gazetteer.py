@@ -82,3 +82,18 @@ def test_huge_gazetteer_is_refused_before_parsing(tmp_path, monkeypatch):
     monkeypatch.setattr(gazetteer_module, "MAX_GAZETTEER_BYTES", 100)
     with pytest.raises(EntityfixError, match=r"g.yaml: gazetteer is \d+ bytes, more than the 100 allowed"):
         load_yaml(path)
+
+
+def test_validate_finds_conflicts_across_files(tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text("entities:\n  - name: Georgia\n    type: GPE\n    aliases: [Sakartvelo]\n")
+    b = tmp_path / "b.yaml"
+    b.write_text("entities:\n  - name: Republic of Georgia\n    type: GPE\n    aliases: [Georgia]\n")
+    result = run_cli("gazetteer", "validate", str(a), str(b))
+    assert result.returncode == 2
+    err = result.stderr.decode().strip()
+    assert f"{b}:2: 'Georgia' names both 'Georgia' ({a}:2) and 'Republic of Georgia'" in err
+    c = tmp_path / "c.yaml"
+    c.write_text("entities:\n  - name: Tbilisi\n    type: GPE\n")
+    ok = run_cli("gazetteer", "validate", str(a), str(c))
+    assert ok.returncode == 0 and b"ok: 2 entities in 2 file(s)" in ok.stdout

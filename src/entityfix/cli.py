@@ -353,28 +353,14 @@ def gazetteer_validate(
     _State.debug = debug
 
     def body() -> int:
-        from .gazetteer import load
+        from .gazetteer import check_conflicts, load
 
         gaz = load(paths)
-        _cross_file_conflicts(gaz)
+        check_conflicts(gaz)
         _console().print(f"ok: {len(gaz)} entities in {len(gaz.sources)} file(s)", markup=False)
         return EXIT_CLEAN
 
     _run(body)
-
-
-def _cross_file_conflicts(gaz) -> None:
-    owner: dict[tuple, int] = {}
-    for fid, form in enumerate(gaz.forms):
-        if form.kind == "surname":
-            continue
-        entity = gaz.entities[form.entity]
-        key = (form.key, entity.type)
-        prev = owner.get(key)
-        if prev is not None and gaz.entities[prev].name != entity.name:
-            other = gaz.entities[prev]
-            raise EntityfixError(f"{form.text!r} names both {other.name!r} ({other.source}:{other.line}) and {entity.name!r}", entity.source, entity.line)
-        owner[key] = form.entity
 
 
 @gazetteer_app.command("stats")

@@ -323,3 +323,20 @@ def load(paths: list[Path]) -> Gazetteer:
                 gaz.add(entity)
             gaz.sources.append(os.fspath(file))
     return gaz
+
+
+def check_conflicts(gaz: Gazetteer) -> None:
+    """Across files: one correct form (same type) must not name two different entities."""
+    owner: dict[tuple[tuple[str, ...], str], int] = {}
+    for form in gaz.forms:
+        if form.kind == SURNAME:
+            continue  # two people may share a surname
+        entity = gaz.entities[form.entity]
+        key = (form.key, entity.type)
+        prev = owner.setdefault(key, form.entity)
+        other = gaz.entities[prev]
+        if other.name != entity.name:
+            raise EntityfixError(
+                f"{form.text!r} names both {other.name!r} ({other.source}:{other.line}) and {entity.name!r}",
+                entity.source, entity.line,
+            )
