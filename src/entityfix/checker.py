@@ -109,8 +109,7 @@ class Checker:
             if not fixes:
                 break
             current = apply_findings(text, fixes)
-            current_skip = suppressed_ranges(current) if skip is not None else None
-            more = [f for f in self._check_window(current, line_base, current_skip) if f.action == FIX]
+            more = [f for f in self._check_window(current, line_base, None) if f.action == FIX]
             mapped = [m for m in (_to_original(f, fixes) for f in more) if m is not None]
             mapped = [m for m in mapped if text[m.start : m.end] == m.old]
             if not mapped:

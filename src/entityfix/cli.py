@@ -233,7 +233,6 @@ def fix(
 
     def body() -> int:
         from .apply import apply_findings
-        from .config import add_to_allow
         from .decide import FIX, SUGGEST
         from .document import write_atomic
         from .report import text_lines, unified_diff

@@ -20,7 +20,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .names import PARTICLES
+from .names import PARTICLES, ocr_capital
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -128,7 +128,7 @@ class Extractor:
             yield Mention(offset + span.start_char, offset + span.end_char, span.text, "", "rule")
 
 
-_OCR_CAPITAL = re.compile(r"(?<![\w])[01][^\W\d_]{2,}")
+_OCR_CAPITAL = re.compile(r"(?<![\w])[01][^\W\d_]{2,}")  # names.ocr_capital, searched in running text
 
 
 def _may_hold_names(chunk: str) -> bool:
@@ -138,7 +138,7 @@ def _may_hold_names(chunk: str) -> bool:
 def _is_cap(tok) -> bool:
     """Capitalised word, or one whose capital OCR read as a digit ("1eicester", "0xford")."""
     text = tok.text
-    if len(text) > 2 and text[0] in "01" and text[1:].isalpha() and text[1].islower():
+    if ocr_capital(text) and text[1].islower():
         return True
     return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
 

@@ -65,6 +65,11 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def ocr_capital(text: str) -> bool:
+    """OCR reads a capital I/L/O as 1 or 0: "1eicestershire", "0xford"."""
+    return len(text) > 2 and text[0] in "01" and text[1:].isalpha()
+
+
 def is_title(token_text: str) -> bool:
     return fold(token_text) in PERSON_TITLES
 

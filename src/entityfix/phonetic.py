@@ -242,6 +242,15 @@ _SKELETON_CLASS = str.maketrans({
 })
 
 
+def _collapse_doubles(word: str) -> str:
+    """"ttss" -> "ts": runs of one letter become one letter."""
+    out: list[str] = []
+    for ch in word:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
 @lru_cache(maxsize=262144)
 def skeleton(word: str) -> str:
     """Consonant-class key of a folded word: "purida" and "bourita" both give "prt"."""
@@ -250,11 +259,7 @@ def skeleton(word: str) -> str:
         w = w.replace(x, y)
     w = "".join(ch for ch in w if ch not in VOWELS and ch != "h")
     w = w.translate(_SKELETON_CLASS)
-    out: list[str] = []
-    for ch in w:
-        if not out or out[-1] != ch:
-            out.append(ch)
-    return "".join(out)
+    return _collapse_doubles(w)
 
 
 def compare(mention: str, canonical: str) -> Match:
@@ -283,8 +288,4 @@ def confusion_folded(word: str) -> str:
     for x, y in (("sch", "s"), ("ph", "f"), ("ck", "k"), ("kh", "k"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("ou", "u")):
         w = w.replace(x, y)
     w = w.translate(_FOLD_CLASSES)
-    out: list[str] = []
-    for ch in w:
-        if not out or out[-1] != ch:
-            out.append(ch)
-    return "".join(out)
+    return _collapse_doubles(w)

@@ -28,7 +28,7 @@ from .evidence import AMBIGUITY_PENALTY, SIMILARITY_CENTRE, confidence, sigmoid
 from .extract import Mention
 from .gazetteer import SURNAME, Gazetteer
 from .index import TokenIndex
-from .names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title, tokenize
+from .names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title, ocr_capital, tokenize
 from .phonetic import Match, compare, exact_key, fold, skeleton
 
 MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
@@ -83,6 +83,8 @@ class DocContext:
     """What the whole document says: entities written correctly, and where, and how NER labelled them."""
 
     seen: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # entity -> [(offset, line)] written correctly
+    labels: dict[int, set[str]] = field(default_factory=dict)  # entity -> NER labels of correct mentions
+    fixed: dict[int, dict[str, int]] = field(default_factory=dict)  # entity -> {folded wrong spelling: line} of confident fixes
 
     def seen_near(self, eid: int, offset: int) -> int | None:
         """Line of the nearest correct writing of the entity within CONTEXT_CHARS, else None."""
@@ -92,8 +94,6 @@ class DocContext:
             if distance <= CONTEXT_CHARS and (best is None or distance < best[0]):
                 best = (distance, line)
         return best[1] if best else None
-    labels: dict[int, set[str]] = field(default_factory=dict)  # entity -> NER labels of correct mentions
-    fixed: dict[int, dict[str, int]] = field(default_factory=dict)  # entity -> {folded wrong spelling: line} of confident fixes
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ class Resolver:
         out: list[tuple[int, int, Match]] = []
         for fid, pos in self.gaz.vocab.get(folded, ()):
             out.append((fid, pos, compare(tok.text, self.gaz.forms[fid].tokens[pos])))
-        if fuzzy and len(folded) >= MIN_FUZZY_LEN and (not tok.text.islower() or _ocr_capital(tok.text)):
+        if fuzzy and len(folded) >= MIN_FUZZY_LEN and (not tok.text.islower() or ocr_capital(tok.text)):
             out.extend(self._fuzzy_hits(folded))
         return out
 
@@ -231,7 +231,6 @@ class Resolver:
 
     def candidates(self, analysis: MentionAnalysis, line: int, ctx: DocContext) -> list[Candidate]:
         out: list[Candidate] = []
-        tokens = analysis.tokens
         for first, last, eid in analysis.misspelt:
             out.append(self._listed_misspelling(analysis, first, last, eid, line))
         for al in analysis.alignments:
@@ -242,7 +241,7 @@ class Resolver:
                 out.append(cand)
         # ambiguity: the same tokens proposed to become different words by different entities
         if len(out) > 1:
-            out = self._penalise_ambiguity(out, tokens)
+            out = self._penalise_ambiguity(out)
         out.sort(key=lambda c: (-(c.score + 0.02 * c.size), c.first))
         return out
 
@@ -393,7 +392,7 @@ class Resolver:
                         return True
         return False
 
-    def _penalise_ambiguity(self, cands: list[Candidate], tokens: list[Token]) -> list[Candidate]:
+    def _penalise_ambiguity(self, cands: list[Candidate]) -> list[Candidate]:
         out = []
         for c in cands:
             rivals = [
@@ -410,14 +409,9 @@ class Resolver:
         return out
 
 
-def _ocr_capital(text: str) -> bool:
-    """OCR reads a capital I/L/O as 1 or 0: "1eicestershire", "0xford"."""
-    return len(text) > 2 and text[0] in "01" and text[1:].isalpha()
-
-
 def _recase(old: str, new: str) -> str:
     """Write ``new`` in the case pattern of ``old``: KANTZ -> GANTZ, kantz -> gantz, Kantz -> Gantz."""
-    if _ocr_capital(old):
+    if ocr_capital(old):
         return new
     letters = [ch for ch in old if ch.isalpha()]
     if len(letters) > 1 and all(ch.isupper() for ch in letters):
