@@ -194,22 +194,19 @@ def baseline(checker: Checker, gaz: Gazetteer, texts: list[str]):
     return out
 
 
-def score_baseline(found_by_doc, injected_by_doc, clean_texts):
+def score_baseline(found_by_doc, injected_by_doc):
     tp = proposed = 0
-    for found, injected, clean in zip(found_by_doc, injected_by_doc, clean_texts):
+    for found, injected in zip(found_by_doc, injected_by_doc):
         for start, end, old, new in found:
             proposed += 1
             inside = [i for i in injected if start <= i.start and i.end <= end]
             if inside:
                 # the right answer is the clean mention text
-                delta = sum(len(i.wrong) - len(i.right) for i in inside)
-                delta_before = 0
                 expected = old
                 for i in sorted(inside, key=lambda x: -x.start):
                     expected = expected[: i.start - start] + i.right + expected[i.end - start :]
                 if new == expected:
                     tp += 1
-                del delta, delta_before
     return tp, proposed
 
 
@@ -248,7 +245,6 @@ def main() -> None:
     noisy_findings = [checker.check_text(t) for t in noisy]
     t1 = time.perf_counter()
     clean_findings = [checker.check_text(d.text) for d in docs]
-    t2 = time.perf_counter()
     base_noisy = baseline(checker, gaz, noisy)
     base_clean = baseline(checker, gaz, [d.text for d in docs])
 
@@ -257,7 +253,7 @@ def main() -> None:
     sug_tp, sug_n, _ = score(sug, injected, action="suggest")
     clean_fixes = sum(f.action == "fix" for fs in clean_findings for f in fs)
     clean_sugs = sum(f.action == "suggest" and f.confidence >= args.suggest_threshold for fs in clean_findings for f in fs)
-    b_tp, b_n = score_baseline(base_noisy, injected, [d.text for d in docs])
+    b_tp, b_n = score_baseline(base_noisy, injected)
     b_clean = sum(len(x) for x in base_clean)
 
     from rich.console import Console
@@ -316,8 +312,6 @@ def main() -> None:
                     ctx = text[max(0, f.start - 40) : f.end + 40].replace("\n", " ")
                     console.print(f"WRONG FIX {f.old}->{f.new} {f.confidence:.2f} {f.reasons} | {ctx}", markup=False)
                     shown += 1
-            for fs_clean in []:
-                pass
             if shown >= args.show_errors:
                 break
         shown = 0
