@@ -103,7 +103,7 @@ def main() -> None:
     for seed in args.seeds:
         rng = random.Random(seed)
         for doc in docs:
-            text, edits = inject(doc, args.rate, rng, gaz.known_tokens)
+            text, edits = inject(doc, args.rate, rng, gaz.is_known)
             truth = {(e.start, e.end): e.right for e in edits}
             for x, off, y in samples(checker, text, truth):
                 rows.append(x)

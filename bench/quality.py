@@ -31,7 +31,8 @@ sys.path.insert(0, str(HERE))
 from noise import corrupt  # noqa: E402
 
 from entityfix import Checker, Settings  # noqa: E402
-from entityfix.gazetteer import Entity, Gazetteer  # noqa: E402
+from entityfix.gazetteer import Entity  # noqa: E402
+from entityfix.store import Gazetteer  # noqa: E402
 from entityfix.names import tokenize  # noqa: E402
 from entityfix.phonetic import exact_key  # noqa: E402
 
@@ -125,13 +126,10 @@ def build_gazetteer(docs: list[Doc]) -> Gazetteer:
             # headline ALL-CAPS spellings are the case of the line, not of the name
             spellings.setdefault(key, Counter())[name] += 0.01 if name.isupper() and len(name) > 4 else 1
             types.setdefault(key, Counter())[TYPE_OF[t]] += 1
-    gaz = Gazetteer()
-    for key, names in spellings.items():
-        gaz.add(Entity(names.most_common(1)[0][0], types[key].most_common(1)[0][0]))
-    return gaz
+    return Gazetteer.build(Entity(names.most_common(1)[0][0], types[key].most_common(1)[0][0]) for key, names in spellings.items())
 
 
-def inject(doc: Doc, rate: float, rng: random.Random, known: set[str]) -> tuple[str, list[Injected]]:
+def inject(doc: Doc, rate: float, rng: random.Random, is_known) -> tuple[str, list[Injected]]:
     text = doc.text
     edits: list[Injected] = []
     for s, e, _ in doc.spans:
@@ -145,7 +143,7 @@ def inject(doc: Doc, rate: float, rng: random.Random, known: set[str]) -> tuple[
         if made is None:
             continue
         wrong, kind = made
-        if exact_key(wrong) in known:  # a real name elsewhere: not a misspelling anyone could detect
+        if is_known(exact_key(wrong)):  # a real name elsewhere: not a misspelling anyone could detect
             continue
         edits.append(Injected(s + tok.start, s + tok.end, wrong, tok.text, kind))
     # apply right to left so offsets stay valid; then record new offsets
@@ -235,7 +233,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     noisy, injected = [], []
     for doc in docs:
-        text, edits = inject(doc, args.rate, rng, gaz.known_tokens)
+        text, edits = inject(doc, args.rate, rng, gaz.is_known)
         noisy.append(text)
         injected.append(edits)
     words = sum(len(d.text.split()) for d in docs)

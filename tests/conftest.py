@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,10 @@ SEEDS = ROOT / "seeds"
 SEED_EN = SEEDS / "000_a881e974b3a619e1.txt"
 SEED_MT = SEEDS / "003_cb8372393b9cf68e.txt"
 GAZETTEERS = ROOT / "gazetteers"
+
+# Compiled gazetteers go to a fresh folder per test session (inherited by every CLI subprocess),
+# never to the user's ~/.cache.
+os.environ["ENTITYFIX_CACHE_DIR"] = tempfile.mkdtemp(prefix="entityfix-test-cache-")
 
 # The 15 token corrections seed 003 needs (issue 2), as (old, new): count.
 SEED_MT_FIXES = {

@@ -6,7 +6,8 @@ import pytest
 
 from conftest import GAZETTEERS, SEED_MT, run_cli
 from entityfix.errors import EntityfixError
-from entityfix.gazetteer import load, load_yaml
+from entityfix.gazetteer import load_yaml
+from entityfix.store import load
 
 
 def write(tmp_path, text: str):

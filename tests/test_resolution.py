@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from entityfix import Checker, Settings, apply_findings
-from entityfix.gazetteer import Entity, Gazetteer
+from entityfix.gazetteer import Entity
+from entityfix.store import Gazetteer
 
 
 def fixed(checker, text: str) -> str:
@@ -39,8 +40,7 @@ def test_derived_words_and_common_words_are_left_alone(checker):
 
 
 def test_never_list_and_listed_misspellings():
-    gaz = Gazetteer()
-    gaz.add(Entity("Benny Gantz", "PERSON", misspellings=("Beny Ganz",), never=("Kantz",)))
+    gaz = Gazetteer.build([Entity("Benny Gantz", "PERSON", misspellings=("Beny Ganz",), never=("Kantz",))])
     checker = Checker(Settings(), gazetteer=gaz)
     text = "Beny Ganz spoke. Mr. Kantz, a different man, listened."
     findings = checker.check_text(text)
@@ -75,8 +75,7 @@ def test_suppression_comments(checker):
 
 @pytest.fixture(scope="module")
 def world_checker():
-    gaz = Gazetteer()
-    for name, etype, aliases in [
+    gaz = Gazetteer.build(Entity(name, etype, aliases) for name, etype, aliases in [
         ("Bashar al-Assad", "PERSON", ()),
         ("Jean-Pierre Raffarin", "PERSON", ()),
         ("Ursula von der Leyen", "PERSON", ()),
@@ -84,8 +83,7 @@ def world_checker():
         ("Volodymyr Zelensky", "PERSON", ("Zelenskyy",)),
         ("Kharkiv", "GPE", ()),
         ("Philadelphia", "GPE", ()),
-    ]:
-        gaz.add(Entity(name, etype, aliases))
+    ])
     return Checker(Settings(), gazetteer=gaz)
 
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from .apply import apply_findings
 from .decide import FIX, Finding, Thresholds, decide
 from .extract import Extractor
-from .gazetteer import Gazetteer, load
+from .store import Gazetteer, load
 from .resolve import Resolver
 from .suppress import inside, suppressed_ranges
 

@@ -352,9 +352,9 @@ def gazetteer_validate(
     _State.debug = debug
 
     def body() -> int:
-        from .gazetteer import check_conflicts, load
+        from .store import check_conflicts, load
 
-        gaz = load(paths)
+        gaz = load(paths, use_cache=False)  # validating means reading every file again
         check_conflicts(gaz)
         _console().print(f"ok: {len(gaz)} entities in {len(gaz.sources)} file(s)", markup=False)
         return EXIT_CLEAN
@@ -371,20 +371,18 @@ def gazetteer_stats(
     _State.debug = debug
 
     def body() -> int:
-        from collections import Counter
-
-        from .gazetteer import load
+        from .store import load
 
         gaz = load(paths)
         console = _console()
-        by_type = Counter(e.type for e in gaz.entities)
+        by_type = gaz.count_by_type()
         console.print(f"files: {len(gaz.sources)}", markup=False)
         console.print(f"entities: {len(gaz)}", markup=False)
         for etype, n in sorted(by_type.items()):
             console.print(f"  {etype}: {n}", markup=False)
         console.print(f"forms (names, aliases, derived surnames): {len(gaz.forms)}", markup=False)
-        console.print(f"distinct tokens: {len(gaz.vocab)}", markup=False)
-        console.print(f"listed misspellings: {len(gaz.misspelt)}", markup=False)
+        console.print(f"distinct tokens: {gaz.vocab_size}", markup=False)
+        console.print(f"listed misspellings: {len(gaz.misspelt.values)}", markup=False)
         return EXIT_CLEAN
 
     _run(body)

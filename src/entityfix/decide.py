@@ -79,7 +79,7 @@ def decide(resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], thre
     findings: dict[tuple[int, int], Finding] = {}
     gaz = resolver.gaz
     for cand in cands:
-        entity = gaz.entities[cand.entity]
+        entity = gaz.entity(cand.entity)
         for ch in cand.changes:
             score, new, leader = best_for_old[ch.old.casefold()]
             if leader.entity != cand.entity or new.casefold() != ch.new.casefold():

@@ -92,7 +92,7 @@ class Extractor:
             if gazetteer is not None and len(gazetteer.forms):
                 ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
                 ruler.add_patterns(
-                    [{"label": gazetteer.form_entity(fid).type, "pattern": form.text} for fid, form in enumerate(gazetteer.forms)]
+                    [{"label": gazetteer.entity_type(form.entity), "pattern": form.text} for form in gazetteer.forms]
                 )
         self.nlp = nlp
         self._memo: OrderedDict[str, list[Mention]] = OrderedDict()

@@ -1,6 +1,7 @@
 """The curated list of correct names: entities, their derived forms, loaders and validation.
 
-A gazetteer is human-edited YAML (one file per domain) or bulk TSV.  Loading
+A gazetteer is human-edited YAML (one file per domain) or bulk TSV/CSV.  This module reads and
+validates files into ``Entity`` records; ``store.py`` compiles them into lookup arrays.  Loading
 validates everything and fails with ``file:line: problem`` so a typo in a
 gazetteer never turns into a wrong fix.  YAML is read with PyYAML's *safe*
 loader, and anchors/aliases are refused outright: a gazetteer never needs them
@@ -10,15 +11,14 @@ and they are how "billion laughs" documents blow up memory.
 from __future__ import annotations
 
 import csv
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from .errors import EntityfixError
-from .names import surname_tokens, tokenize
-from .phonetic import exact_key, fold
+from .names import tokenize
+from .phonetic import exact_key
 
 ENTITY_TYPES = frozenset(
     {"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART", "LANGUAGE", "MISC"}
@@ -57,71 +57,6 @@ class Form:
     @property
     def key(self) -> tuple[str, ...]:
         return tuple(exact_key(t) for t in self.tokens)
-
-
-@dataclass
-class Gazetteer:
-    """Entities plus the lookup tables every resolver query needs."""
-
-    entities: list[Entity] = field(default_factory=list)
-    forms: list[Form] = field(default_factory=list)
-    # exact key of a whole form -> form ids
-    exact: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
-    # folded token -> [(form id, position)]
-    vocab: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-    # exact token keys of every correct form token (a token that is right somewhere)
-    known_tokens: set[str] = field(default_factory=set)
-    # exact key of a whole misspelling -> entity id
-    misspelt: dict[tuple[str, ...], int] = field(default_factory=dict)
-    # exact key of whole names that must never change
-    never: set[tuple[str, ...]] = field(default_factory=set)
-    sources: list[str] = field(default_factory=list)
-
-    def add(self, entity: Entity) -> None:
-        idx = len(self.entities)
-        self.entities.append(entity)
-        seen: set[tuple[str, ...]] = set()
-
-        def add_form(text: str, tokens: tuple[str, ...], kind: str) -> None:
-            if not tokens:
-                return
-            form = Form(idx, text, tokens, kind)
-            if form.key in seen:
-                return
-            seen.add(form.key)
-            fid = len(self.forms)
-            self.forms.append(form)
-            self.exact.setdefault(form.key, []).append(fid)
-            for pos, tok in enumerate(tokens):
-                self.vocab.setdefault(fold(tok), []).append((fid, pos))
-                self.known_tokens.add(exact_key(tok))
-
-        full_forms = [(entity.name, CANONICAL)] + [(a, ALIAS) for a in entity.aliases]
-        for text, kind in full_forms:
-            add_form(text, tuple(t.text for t in tokenize(text)), kind)
-        if entity.type == "PERSON":
-            for text, _ in full_forms:
-                toks = tuple(t.text for t in tokenize(text))
-                sur = surname_tokens(toks)
-                if sur and sur != toks:
-                    add_form(" ".join(sur), sur, SURNAME)
-                    if len(sur) > 1:  # "El Farouk" -> "Farouk" too
-                        add_form(sur[-1], sur[-1:], SURNAME)
-        for wrong in entity.misspellings:
-            self.misspelt[tuple(t.key for t in tokenize(wrong))] = idx
-        for ok in entity.never:
-            self.never.add(tuple(t.key for t in tokenize(ok)))
-
-    def extend(self, other: "Gazetteer") -> None:
-        for entity in other.entities:
-            self.add(entity)
-        self.sources.extend(other.sources)
-
-    def form_entity(self, fid: int) -> Entity:
-        return self.entities[self.forms[fid].entity]
-
-    def __len__(self) -> int:
-        return len(self.entities)
 
 
 # ---------------------------------------------------------------- YAML loading
@@ -310,33 +245,3 @@ def load_entities(path: Path) -> list[Entity]:
     if path.suffix.lower() in {".tsv", ".tab", ".csv"}:
         return load_table(path)
     return load_yaml(path)
-
-
-def load(paths: list[Path]) -> Gazetteer:
-    """Load every gazetteer file named (folders expanded) into one Gazetteer."""
-    gaz = Gazetteer()
-    for path in paths:
-        if not path.exists():
-            raise EntityfixError("gazetteer not found", str(path))
-        for file in gazetteer_files(path):
-            for entity in load_entities(file):
-                gaz.add(entity)
-            gaz.sources.append(os.fspath(file))
-    return gaz
-
-
-def check_conflicts(gaz: Gazetteer) -> None:
-    """Across files: one correct form (same type) must not name two different entities."""
-    owner: dict[tuple[tuple[str, ...], str], int] = {}
-    for form in gaz.forms:
-        if form.kind == SURNAME:
-            continue  # two people may share a surname
-        entity = gaz.entities[form.entity]
-        key = (form.key, entity.type)
-        prev = owner.setdefault(key, form.entity)
-        other = gaz.entities[prev]
-        if other.name != entity.name:
-            raise EntityfixError(
-                f"{form.text!r} names both {other.name!r} ({other.source}:{other.line}) and {entity.name!r}",
-                entity.source, entity.line,
-            )

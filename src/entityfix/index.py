@@ -1,6 +1,7 @@
 """Candidate lookup: which gazetteer tokens could a misspelt token be? Without scanning them all.
 
-Every distinct folded token of every correct form goes into two inverted indexes:
+Every distinct folded token of every correct form goes into two inverted indexes, both flat arrays
+(``tables.HashIndex``) so they are saved with the compiled gazetteer and loaded without rebuilding:
 
 * character trigrams of the padded token, stored as numpy CSR postings (token ids per trigram).
   A word within ``MAX_EDITS`` edits of the query shares at least ``len(grams) - 3 * MAX_EDITS`` of its
@@ -14,11 +15,15 @@ the best few go on to the weighted edit distance in ``phonetic.similarity``.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
+
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from .phonetic import confusion_folded, skeleton
+from .tables import EMPTY, HashIndex, Strings, stable_hash
 
 MIN_SKELETON = 3  # shorter skeletons ("st") match far too much to be a useful key
 MAX_BUCKET = 2000  # a skeleton shared by more tokens than this proposes nothing
@@ -32,60 +37,92 @@ def trigrams(word: str) -> list[str]:
 
 
 class TokenIndex:
-    """Inverted indexes over the distinct folded tokens of a gazetteer."""
+    """Inverted indexes over the distinct folded tokens of a gazetteer (token ids = vocabulary ids)."""
 
-    def __init__(self, tokens: list[str]):
+    def __init__(self, tokens: Sequence[str], grams: HashIndex, skeletons: HashIndex, folded: Strings, lengths: np.ndarray):
         self.tokens = tokens
-        self.folded_forms = [confusion_folded(t) for t in tokens]
-        gram_ids: dict[str, int] = {}
-        pairs_gram: list[int] = []
-        pairs_tok: list[int] = []
-        self.skeletons: dict[str, list[int]] = {}
+        self.grams = grams
+        self.skeletons = skeletons
+        self.folded_forms = folded
+        self.lengths = lengths
+
+    @classmethod
+    def build(cls, tokens: Sequence[str]) -> "TokenIndex":
+        gram_hash: dict[str, int] = {}
+        pair_hash, pair_tok = array("Q"), array("i")
+        skel_hash, skel_tok = array("Q"), array("i")
         for tid, tok in enumerate(tokens):
             for gram in trigrams(tok):
-                gid = gram_ids.setdefault(gram, len(gram_ids))
-                pairs_gram.append(gid)
-                pairs_tok.append(tid)
+                h = gram_hash.get(gram)
+                if h is None:
+                    h = gram_hash[gram] = stable_hash(gram)
+                pair_hash.append(h)
+                pair_tok.append(tid)
             key = skeleton(tok)
             if len(key) >= MIN_SKELETON:
-                self.skeletons.setdefault(key, []).append(tid)
-        self.gram_ids = gram_ids
-        grams = np.asarray(pairs_gram, dtype=np.int32)
-        toks = np.asarray(pairs_tok, dtype=np.int32)
-        order = np.argsort(grams, kind="stable")
-        self.postings = toks[order]
-        self.indptr = np.zeros(len(gram_ids) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(grams, minlength=len(gram_ids)), out=self.indptr[1:])
+                skel_hash.append(stable_hash(key))
+                skel_tok.append(tid)
+        u64 = lambda a: np.frombuffer(a, dtype=np.uint64) if len(a) else np.empty(0, np.uint64)  # noqa: E731
+        i32 = lambda a: np.frombuffer(a, dtype=np.int32) if len(a) else np.empty(0, np.int32)  # noqa: E731
+        return cls(
+            tokens,
+            HashIndex.build(u64(pair_hash), i32(pair_tok)),
+            HashIndex.build(u64(skel_hash), i32(skel_tok)),
+            Strings.build([confusion_folded(t) for t in tokens]),
+            np.fromiter((len(t) for t in tokens), dtype=np.int16, count=len(tokens)),
+        )
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        out = {f"{prefix}.lengths": self.lengths}
+        out.update(self.grams.arrays(f"{prefix}.grams"))
+        out.update(self.skeletons.arrays(f"{prefix}.skeletons"))
+        out.update(self.folded_forms.arrays(f"{prefix}.folded"))
+        return out
+
+    @classmethod
+    def from_arrays(cls, data, prefix: str, tokens: Sequence[str]) -> "TokenIndex":
+        return cls(
+            tokens,
+            HashIndex.from_arrays(data, f"{prefix}.grams"),
+            HashIndex.from_arrays(data, f"{prefix}.skeletons"),
+            Strings.from_arrays(data, f"{prefix}.folded"),
+            data[f"{prefix}.lengths"],
+        )
 
     def _trigram_proposals(self, word: str) -> np.ndarray:
         grams = trigrams(word)
-        gids = [self.gram_ids[g] for g in grams if g in self.gram_ids]
-        if not gids:
-            return np.empty(0, dtype=np.int32)
-        hits = np.concatenate([self.postings[self.indptr[g] : self.indptr[g + 1]] for g in gids])
-        ids, counts = np.unique(hits, return_counts=True)
+        lists = [p for p in (self.grams.get(g) for g in grams) if len(p)]
+        if not lists:
+            return EMPTY
+        hits = np.concatenate(lists)
         need = max(1, len(grams) - 3 * MAX_EDITS)
-        keep = counts >= need
-        ids, counts = ids[keep], counts[keep]
+        if len(hits) * 8 > len(self.lengths):  # dense: counting by id beats sorting
+            counts = np.bincount(hits, minlength=len(self.lengths))
+            ids = np.flatnonzero(counts >= need)
+            counts = counts[ids]
+        else:
+            ids, counts = np.unique(hits, return_counts=True)
+            keep = counts >= need
+            ids, counts = ids[keep], counts[keep]
         if len(ids) > MAX_PROPOSED:
-            top = np.argpartition(-counts, MAX_PROPOSED)[:MAX_PROPOSED]
-            ids = ids[top]
+            ids = ids[np.argpartition(-counts, MAX_PROPOSED)[:MAX_PROPOSED]]
         return ids
 
-    def candidates(self, word: str, limit: int = 16, min_similarity: float = 0.5) -> list[str]:
-        """Gazetteer tokens plausibly misspelt as ``word`` (folded), best first."""
-        proposed = set(self._trigram_proposals(word).tolist())
+    def candidates(self, word: str, limit: int = 16, min_similarity: float = 0.5) -> list[int]:
+        """Ids of gazetteer tokens plausibly misspelt as ``word`` (folded), best first."""
+        proposed = self._trigram_proposals(word)
         key = skeleton(word)
         if len(key) >= MIN_SKELETON:
-            bucket = self.skeletons.get(key, ())
-            if len(bucket) <= MAX_BUCKET:
-                proposed.update(bucket)
-        if not proposed:
+            bucket = self.skeletons.get(key)
+            if 0 < len(bucket) <= MAX_BUCKET:
+                proposed = np.union1d(proposed, bucket)
+        if not len(proposed):
             return []
         span = max(3, len(word) // 2)
-        choices = {tid: self.folded_forms[tid] for tid in proposed if abs(len(self.tokens[tid]) - len(word)) <= span}
+        proposed = proposed[np.abs(self.lengths[proposed].astype(np.int32) - len(word)) <= span]
+        choices = {tid: self.folded_forms[tid] for tid in proposed.tolist()}
         ranked = process.extract(
             confusion_folded(word), choices, scorer=Levenshtein.normalized_similarity,
             limit=limit, score_cutoff=min_similarity,
         )
-        return [self.tokens[tid] for _, _, tid in ranked]
+        return [tid for _, _, tid in ranked]

@@ -26,10 +26,10 @@ from functools import lru_cache
 
 from .evidence import AMBIGUITY_PENALTY, SIMILARITY_CENTRE, confidence, sigmoid
 from .extract import Mention
-from .gazetteer import SURNAME, Gazetteer
-from .index import TokenIndex
+from .gazetteer import SURNAME
 from .names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title, ocr_capital, tokenize
 from .phonetic import Match, compare, exact_key, fold, skeleton
+from .store import Gazetteer
 
 MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
 MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never changed
@@ -149,7 +149,7 @@ class Resolver:
 
     def __init__(self, gazetteer: Gazetteer, allow: frozenset[str] = frozenset()):
         self.gaz = gazetteer
-        self.index = TokenIndex(sorted(gazetteer.vocab))
+        self.index = gazetteer.index
         self.allow = frozenset(exact_key(a) for a in allow)
         self._fuzzy_cache: dict[str, list[tuple[int, int, Match]]] = {}
 
@@ -158,7 +158,7 @@ class Resolver:
     def analyze(self, mention: Mention) -> MentionAnalysis:
         tokens = [Token(mention.start + t.start, mention.start + t.end, t.text) for t in tokenize(mention.text)]
         keys = [t.key for t in tokens]
-        unknown = [t.key not in self.gaz.known_tokens for t in tokens]
+        unknown = [not self.gaz.is_known(t.key) for t in tokens]
         any_unknown = any(u for u, t in zip(unknown, tokens) if len(t.folded) >= MIN_FUZZY_LEN)
         hits: dict[tuple[int, int], dict[int, Match]] = {}  # (form, first) -> {pos: match}
         for i, tok in enumerate(tokens):
@@ -173,7 +173,7 @@ class Resolver:
                     slot[pos] = match
         alignments = []
         for (fid, first), slot in hits.items():
-            size = len(self.gaz.forms[fid].tokens)
+            size = len(self.gaz.form(fid).tokens)
             if len(slot) == size and first + size <= len(tokens):
                 alignments.append(Alignment(fid, first, tuple(slot[p] for p in range(size))))
         analysis = MentionAnalysis(mention, tokens, alignments)
@@ -183,22 +183,22 @@ class Resolver:
                 analysis.protected.update(span)
                 if len(al.matches) > 1:
                     analysis.protected_by_long.update(span)
-        n = len(tokens)
+        n = len(tokens) if self.gaz.has_listed_names or self.allow else 0
         for a in range(n):
             for b in range(a + 1, min(n, a + MAX_SPAN) + 1):
                 key = tuple(keys[a:b])
-                if key in self.gaz.never or (b - a == 1 and keys[a] in self.allow) or " ".join(key) in self.allow:
+                if self.gaz.is_never(key) or (b - a == 1 and keys[a] in self.allow) or " ".join(key) in self.allow:
                     analysis.protected.update(range(a, b))
                     analysis.protected_by_long.update(range(a, b))
-                elif key in self.gaz.misspelt:
-                    analysis.misspelt.append((a, b, self.gaz.misspelt[key]))
+                elif (eid := self.gaz.misspelling_of(key)) is not None:
+                    analysis.misspelt.append((a, b, eid))
         return analysis
 
     def _token_hits(self, tok: Token, fuzzy: bool) -> list[tuple[int, int, Match]]:
         folded = tok.folded
         out: list[tuple[int, int, Match]] = []
-        for fid, pos in self.gaz.vocab.get(folded, ()):
-            out.append((fid, pos, compare(tok.text, self.gaz.forms[fid].tokens[pos])))
+        for fid, pos in self.gaz.vocab_hits(folded):
+            out.append((fid, pos, compare(tok.text, self.gaz.form(fid).tokens[pos])))
         if fuzzy and len(folded) >= MIN_FUZZY_LEN and (not tok.text.islower() or ocr_capital(tok.text)):
             out.extend(self._fuzzy_hits(folded))
         return out
@@ -207,12 +207,13 @@ class Resolver:
         cached = self._fuzzy_cache.get(folded)
         if cached is None:
             cached = []
-            for cand in self.index.candidates(folded):
+            for vid in self.index.candidates(folded):
+                cand = self.gaz.vocab_tokens[vid]
                 if cand == folded:
                     continue
                 match = compare(folded, cand)
                 if match.score >= MIN_TOKEN_SCORE:
-                    cached.extend((fid, pos, match) for fid, pos in self.gaz.vocab[cand])
+                    cached.extend((fid, pos, match) for fid, pos in self.gaz.vocab_postings(vid))
             self._fuzzy_cache[folded] = cached
         return cached
 
@@ -222,7 +223,7 @@ class Resolver:
         """Record the entities this mention writes correctly."""
         for al in analysis.alignments:
             if al.exact:
-                eid = self.gaz.forms[al.form].entity
+                eid = self.gaz.form(al.form).entity
                 ctx.seen.setdefault(eid, []).append((analysis.mention.start, line))
                 if analysis.mention.label:
                     ctx.labels.setdefault(eid, set()).add(analysis.mention.label)
@@ -246,10 +247,10 @@ class Resolver:
         return out
 
     def _listed_misspelling(self, analysis: MentionAnalysis, first: int, last: int, eid: int, line: int) -> Candidate:
-        entity = self.gaz.entities[eid]
+        entity = self.gaz.entity(eid)
         toks = analysis.tokens[first:last]
         canon = tokenize(entity.name)
-        fid = self.gaz.exact[tuple(t.key for t in canon)][0]
+        fid = self.gaz.forms_with_key(tuple(t.key for t in canon))[0]
         if len(canon) == len(toks):
             changes = tuple(
                 TokenChange(t.start, t.end, t.text, c.text, Match(0.0, 0.0, ("listed misspelling",)))
@@ -262,21 +263,21 @@ class Resolver:
         return Candidate(eid, fid, first, last - first, changes, 1.0, (f"listed misspelling of {entity.name}",), line, {"listed": 1})
 
     def _score(self, analysis: MentionAnalysis, al: Alignment, line: int, ctx: DocContext) -> Candidate | None:
-        form = self.gaz.forms[al.form]
+        form = self.gaz.form(al.form)
         eid = form.entity
-        entity = self.gaz.entities[eid]
+        entity = self.gaz.entity(eid)
         tokens = analysis.tokens
         span = range(al.first, al.first + len(al.matches))
         changed = [i for i, m in zip(span, al.matches) if m.score < 1.0]
         size = len(span)
-        unknown_changed = [i for i in changed if tokens[i].key not in self.gaz.known_tokens]
+        unknown_changed = [i for i in changed if not self.gaz.is_known(tokens[i].key)]
         # a token that is right somewhere else changes only inside a longer name with a wrong token
         for i in changed:
             if i in analysis.protected_by_long:
                 return None
             if i in analysis.protected and not (size > 1 and unknown_changed):
                 return None
-            if tokens[i].key in self.gaz.known_tokens and not (size > 1 and unknown_changed):
+            if self.gaz.is_known(tokens[i].key) and not (size > 1 and unknown_changed):
                 return None
         if not changed:
             return None
@@ -376,7 +377,7 @@ class Resolver:
                 tok = toks[j]
                 if tok.folded in PARTICLES and j == first - 1:
                     return True
-                if tok.text[:1].isupper() and not is_title(tok.text) and tok.key not in self.gaz.known_tokens:
+                if tok.text[:1].isupper() and not is_title(tok.text) and not self.gaz.is_known(tok.key):
                     return True
         return False
 
@@ -402,7 +403,7 @@ class Resolver:
                 and o.score >= c.score - 0.03 and o.size >= c.size and o.score < 1.0
             ]
             if rivals and c.score < 1.0:
-                names = ", ".join(sorted({self.gaz.entities[o.entity].name for o in rivals}))
+                names = ", ".join(sorted({self.gaz.entity(o.entity).name for o in rivals}))
                 z = math.log(max(1e-12, c.score) / max(1e-12, 1 - c.score)) - AMBIGUITY_PENALTY
                 c = Candidate(c.entity, c.form, c.first, c.size, c.changes, sigmoid(z), c.reasons + (f"ambiguous with {names}",), c.line, {**c.features, "ambiguous": 1})
             out.append(c)

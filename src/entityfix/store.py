@@ -1,0 +1,329 @@
+"""The compiled gazetteer: every entity, form and lookup table the resolver needs, as flat arrays.
+
+``gazetteer.py`` reads and validates the human-edited files into ``Entity`` records; this module
+compiles them once into arrays (``tables.Strings`` / ``tables.HashIndex``), which ``cache.py`` saves
+keyed by the files' content, so the next run loads a million names in well under a second instead
+of parsing and compiling them again.  Entities and forms are only turned into Python objects when a
+query asks for that one entity or form.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import cache
+from .errors import EntityfixError
+from .gazetteer import ALIAS, CANONICAL, ENTITY_TYPES, SURNAME, Entity, Form, gazetteer_files, load_entities
+from .index import TokenIndex
+from .names import surname_tokens, tokenize
+from .phonetic import exact_key, fold
+from .tables import HashIndex, Strings, csr, hash_array, stable_hash
+
+TYPES = tuple(sorted(ENTITY_TYPES))
+KINDS = (CANONICAL, ALIAS, SURNAME)
+LISTS = ("aliases", "misspellings", "never")
+MAX_FORM_TOKENS = 255  # positions are stored in one byte; no real name is longer
+
+
+def key_text(keys: Iterable[str]) -> str:
+    """One string for a tuple of exact token keys (keys hold no spaces)."""
+    return " ".join(keys)
+
+
+class _Builder:
+    """Accumulates entities into compact arrays (``array`` module: 4 bytes an int, not 28)."""
+
+    def __init__(self) -> None:
+        self.strings: dict[str, int] = {}
+        self.sources: dict[str, int] = {}
+        self.ent = {k: array("i") for k in ("name", "type", "source", "line")}
+        self.ent_lists = {k: (array("q", [0]), array("i")) for k in LISTS}
+        self.form = {k: array("i") for k in ("entity", "kind", "text")}
+        self.form_tok_ptr, self.form_tok = array("q", [0]), array("i")
+        self.form_keys: list[str] = []
+        self.vocab: dict[str, int] = {}
+        self.post = {k: array("i") for k in ("vid", "fid", "pos")}
+        self.known: set[str] = set()
+        self.misspelt: list[tuple[str, int]] = []
+        self.never: list[str] = []
+
+    def sid(self, text: str) -> int:
+        return self.strings.setdefault(text, len(self.strings))
+
+    def add(self, entity: Entity) -> None:
+        eid = len(self.ent["name"])
+        self.ent["name"].append(self.sid(entity.name))
+        self.ent["type"].append(TYPES.index(entity.type))
+        self.ent["source"].append(self.sources.setdefault(entity.source, len(self.sources)))
+        self.ent["line"].append(entity.line)
+        for k in LISTS:
+            ptr, vals = self.ent_lists[k]
+            vals.extend(self.sid(t) for t in getattr(entity, k))
+            ptr.append(len(vals))
+        seen: set[str] = set()
+
+        def add_form(text: str, tokens: tuple[str, ...], kind: str) -> None:
+            if not tokens or len(tokens) > MAX_FORM_TOKENS:
+                return
+            keys = tuple(exact_key(t) for t in tokens)
+            joined = key_text(keys)
+            if joined in seen:
+                return
+            seen.add(joined)
+            fid = len(self.form["entity"])
+            self.form["entity"].append(eid)
+            self.form["kind"].append(KINDS.index(kind))
+            self.form["text"].append(self.sid(text))
+            self.form_tok.extend(self.sid(t) for t in tokens)
+            self.form_tok_ptr.append(len(self.form_tok))
+            self.form_keys.append(joined)
+            for pos, (tok, key) in enumerate(zip(tokens, keys)):
+                vid = self.vocab.setdefault(fold(tok), len(self.vocab))
+                self.post["vid"].append(vid)
+                self.post["fid"].append(fid)
+                self.post["pos"].append(pos)
+                self.known.add(key)
+
+        full = [(entity.name, CANONICAL)] + [(a, ALIAS) for a in entity.aliases]
+        for text, kind in full:
+            add_form(text, tuple(t.text for t in tokenize(text)), kind)
+        if entity.type == "PERSON":
+            for text, _ in full:
+                toks = tuple(t.text for t in tokenize(text))
+                sur = surname_tokens(toks)
+                if sur and sur != toks:
+                    add_form(" ".join(sur), sur, SURNAME)
+                    if len(sur) > 1:  # "El Farouk" -> "Farouk" too
+                        add_form(sur[-1], sur[-1:], SURNAME)
+        for wrong in entity.misspellings:
+            self.misspelt.append((key_text(t.key for t in tokenize(wrong)), eid))
+        for ok in entity.never:
+            self.never.append(key_text(t.key for t in tokenize(ok)))
+
+    def arrays(self, files: Sequence[str]) -> dict[str, np.ndarray]:
+        i32 = lambda a: np.frombuffer(a, dtype=np.int32) if len(a) else np.empty(0, np.int32)  # noqa: E731
+        out: dict[str, np.ndarray] = {}
+        out.update(Strings.build(list(self.strings)).arrays("strings"))
+        out.update(Strings.build(list(self.sources)).arrays("sources"))
+        out.update(Strings.build(list(files)).arrays("files"))
+        for k, a in self.ent.items():
+            out[f"ent.{k}"] = i32(a).copy()
+        for k, (ptr, vals) in self.ent_lists.items():
+            out[f"ent.{k}.ptr"] = np.frombuffer(ptr, dtype=np.int64).copy()
+            out[f"ent.{k}.values"] = i32(vals).copy()
+        out["form.entity"] = i32(self.form["entity"]).copy()
+        out["form.kind"] = i32(self.form["kind"]).astype(np.uint8)
+        out["form.text"] = i32(self.form["text"]).copy()
+        out["form.tok.ptr"] = np.frombuffer(self.form_tok_ptr, dtype=np.int64).copy()
+        out["form.tok"] = i32(self.form_tok).copy()
+        out.update(HashIndex.build(hash_array(self.form_keys), np.arange(len(self.form_keys), dtype=np.int32)).arrays("exact"))
+        # vocabulary: distinct folded tokens, sorted, each with its (form, position) postings
+        folded = sorted(self.vocab)
+        remap = np.empty(len(folded), dtype=np.int32)
+        remap[np.fromiter((self.vocab[t] for t in folded), dtype=np.int32, count=len(folded))] = np.arange(len(folded), dtype=np.int32)
+        vid = remap[i32(self.post["vid"])]
+        order = np.argsort(vid, kind="stable")
+        out["vocab.ptr"] = csr(np.bincount(vid, minlength=len(folded)))
+        out["vocab.fid"] = i32(self.post["fid"])[order]
+        out["vocab.pos"] = i32(self.post["pos"])[order].astype(np.uint8)
+        out.update(Strings.build(folded).arrays("vocab.tokens"))
+        out.update(HashIndex.build(hash_array(folded), np.arange(len(folded), dtype=np.int32)).arrays("vocab.ids"))
+        known = sorted(self.known)
+        out["known"] = np.unique(hash_array(known))
+        out.update(HashIndex.build(hash_array(k for k, _ in self.misspelt), np.asarray([e for _, e in self.misspelt], dtype=np.int32)).arrays("misspelt"))
+        out["never"] = np.unique(hash_array(self.never))
+        out.update(TokenIndex.build(folded).arrays("index"))
+        return out
+
+
+class _Entities(Sequence[Entity]):
+    def __init__(self, gaz: "Gazetteer"):
+        self.gaz = gaz
+
+    def __len__(self) -> int:
+        return len(self.gaz.a["ent.name"])
+
+    def __getitem__(self, eid):  # type: ignore[override]
+        if isinstance(eid, slice):
+            return [self[i] for i in range(*eid.indices(len(self)))]
+        return self.gaz.entity(int(eid))
+
+
+class _Forms(Sequence[Form]):
+    def __init__(self, gaz: "Gazetteer"):
+        self.gaz = gaz
+
+    def __len__(self) -> int:
+        return len(self.gaz.a["form.entity"])
+
+    def __getitem__(self, fid):  # type: ignore[override]
+        if isinstance(fid, slice):
+            return [self[i] for i in range(*fid.indices(len(self)))]
+        return self.gaz.form(int(fid))
+
+
+class Gazetteer:
+    """Compiled entities, forms and lookups; build with ``Gazetteer.build`` or ``load``."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.a = arrays
+        self.strings = Strings.from_arrays(arrays, "strings")
+        self.sources = list(Strings.from_arrays(arrays, "files"))  # the files loaded, in order
+        self._entity_sources = Strings.from_arrays(arrays, "sources")
+        self.exact = HashIndex.from_arrays(arrays, "exact")
+        self.vocab_tokens = Strings.from_arrays(arrays, "vocab.tokens")
+        self.vocab_ids = HashIndex.from_arrays(arrays, "vocab.ids")
+        self.misspelt = HashIndex.from_arrays(arrays, "misspelt")
+        self.index = TokenIndex.from_arrays(arrays, "index", self.vocab_tokens)
+        self.entities = _Entities(self)
+        self.forms = _Forms(self)
+        self._vocab_ptr = arrays["vocab.ptr"]
+        self._form_tok_ptr = arrays["form.tok.ptr"]
+        self.entity = lru_cache(maxsize=65536)(self._entity)
+        self.form = lru_cache(maxsize=65536)(self._form)
+        self._known = arrays["known"]
+        self._never = arrays["never"]
+
+    @classmethod
+    def build(cls, entities: Iterable[Entity], sources: Sequence[str] = ()) -> "Gazetteer":
+        builder = _Builder()
+        for entity in entities:
+            builder.add(entity)
+        return cls(builder.arrays(sources))
+
+    # ------------------------------------------------------------ objects, on demand
+
+    def _entity(self, eid: int) -> Entity:
+        a = self.a
+        lists = {}
+        for k in LISTS:
+            ptr = a[f"ent.{k}.ptr"]
+            lists[k] = tuple(self.strings[int(s)] for s in a[f"ent.{k}.values"][ptr[eid] : ptr[eid + 1]])
+        return Entity(
+            self.strings[int(a["ent.name"][eid])], TYPES[int(a["ent.type"][eid])],
+            lists["aliases"], lists["misspellings"], lists["never"],
+            self._entity_sources[int(a["ent.source"][eid])], int(a["ent.line"][eid]),
+        )
+
+    def _form(self, fid: int) -> Form:
+        a = self.a
+        toks = a["form.tok"][self._form_tok_ptr[fid] : self._form_tok_ptr[fid + 1]]
+        return Form(int(a["form.entity"][fid]), self.strings[int(a["form.text"][fid])], tuple(self.strings[int(s)] for s in toks), KINDS[int(a["form.kind"][fid])])
+
+    def form_entity(self, fid: int) -> Entity:
+        return self.entity(int(self.a["form.entity"][fid]))
+
+    def entity_type(self, eid: int) -> str:
+        return TYPES[int(self.a["ent.type"][eid])]
+
+    # ------------------------------------------------------------ lookups
+
+    def vocab_hits(self, folded: str) -> list[tuple[int, int]]:
+        """(form, position) of every form token that folds to ``folded``."""
+        i = self.vocab_ids.slot(folded)
+        if i < 0:
+            return []
+        vid = int(self.vocab_ids.values[i])
+        if self.vocab_tokens[vid] != folded:  # a hash collision
+            return []
+        return self.vocab_postings(vid)
+
+    def vocab_postings(self, vid: int) -> list[tuple[int, int]]:
+        lo, hi = self._vocab_ptr[vid], self._vocab_ptr[vid + 1]
+        return list(zip(self.a["vocab.fid"][lo:hi].tolist(), self.a["vocab.pos"][lo:hi].tolist()))
+
+    def forms_with_key(self, keys: Sequence[str]) -> list[int]:
+        """Forms written exactly ``keys`` (exact token keys), verified against the stored tokens."""
+        want = tuple(keys)
+        return [int(f) for f in self.exact.get(key_text(want)) if self.form(int(f)).key == want]
+
+    def is_known(self, token_key: str) -> bool:
+        """Is this exact token key a token of some correct form?"""
+        return _member(self._known, token_key)
+
+    def is_never(self, keys: Sequence[str]) -> bool:
+        return len(self._never) > 0 and _member(self._never, key_text(keys))
+
+    def misspelling_of(self, keys: Sequence[str]) -> int | None:
+        if not len(self.misspelt):
+            return None
+        hits = self.misspelt.get(key_text(keys))
+        return int(hits[-1]) if len(hits) else None
+
+    @property
+    def has_listed_names(self) -> bool:
+        """Any listed misspellings or never-change names at all (most big gazetteers have none)."""
+        return len(self.misspelt) > 0 or len(self._never) > 0
+
+    def count_by_type(self) -> dict[str, int]:
+        counts = np.bincount(self.a["ent.type"], minlength=len(TYPES))
+        return {TYPES[i]: int(n) for i, n in enumerate(counts) if n}
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab_tokens)
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+
+def _member(sorted_hashes: np.ndarray, text: str) -> bool:
+    h = np.uint64(stable_hash(text))
+    i = int(np.searchsorted(sorted_hashes, h))
+    return i < len(sorted_hashes) and sorted_hashes[i] == h
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Every gazetteer file named, folders expanded, in order; a missing path is an error."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise EntityfixError("gazetteer not found", str(path))
+        files.extend(gazetteer_files(path))
+    return files
+
+
+def load(paths: list[Path], use_cache: bool = True) -> Gazetteer:
+    """Load every gazetteer file named (folders expanded): from the cache when the files are unchanged."""
+    files = expand(paths)
+    target = cache.path_for(files) if use_cache else None
+    if target is not None:
+        arrays = cache.read(target)
+        if arrays is not None:
+            try:
+                return Gazetteer(arrays)
+            except (KeyError, ValueError, IndexError):
+                pass  # a cache from another layout: build again below
+    gaz = Gazetteer.build(_entities(files), [os.fspath(f) for f in files])
+    if target is not None:
+        cache.write(target, gaz.a)
+    return gaz
+
+
+def _entities(files: list[Path]) -> Iterable[Entity]:
+    for file in files:
+        yield from load_entities(file)
+
+
+def check_conflicts(gaz: Gazetteer) -> None:
+    """Across files: one correct form (same type) must not name two different entities."""
+    owner: dict[tuple[tuple[str, ...], str], int] = {}
+    for fid in range(len(gaz.forms)):
+        form = gaz.form(fid)
+        if form.kind == SURNAME:
+            continue  # two people may share a surname
+        entity = gaz.entity(form.entity)
+        key = (form.key, entity.type)
+        prev = owner.setdefault(key, form.entity)
+        other = gaz.entity(prev)
+        if other.name != entity.name:
+            raise EntityfixError(
+                f"{form.text!r} names both {other.name!r} ({other.source}:{other.line}) and {entity.name!r}",
+                entity.source, entity.line,
+            )
