@@ -114,7 +114,7 @@ def detokenise(sentences: list[list[tuple[str, str]]]) -> Doc:
     return Doc("".join(out), spans)
 
 
-def build_gazetteer(docs: list[Doc]) -> Gazetteer:
+def build_gazetteer(docs: list[Doc], with_shipped: bool = False) -> Gazetteer:
     types: dict[str, Counter] = {}
     spellings: dict[str, Counter] = {}
     for doc in docs:
@@ -126,7 +126,14 @@ def build_gazetteer(docs: list[Doc]) -> Gazetteer:
             # headline ALL-CAPS spellings are the case of the line, not of the name
             spellings.setdefault(key, Counter())[name] += 0.01 if name.isupper() and len(name) > 4 else 1
             types.setdefault(key, Counter())[TYPE_OF[t]] += 1
-    return Gazetteer.build(Entity(names.most_common(1)[0][0], types[key].most_common(1)[0][0]) for key, names in spellings.items())
+    entities = [Entity(names.most_common(1)[0][0], types[key].most_common(1)[0][0]) for key, names in spellings.items()]
+    if with_shipped:  # the text's own names next to the shipped gazetteers (world-places: 31k places)
+        from entityfix.config import Settings as _S
+        from entityfix.gazetteer import load_entities
+        from entityfix.store import expand
+
+        entities += [e for f in expand(_S().gazetteer_paths) for e in load_entities(f)]
+    return Gazetteer.build(entities)
 
 
 def inject(doc: Doc, rate: float, rng: random.Random, is_known) -> tuple[str, list[Injected]]:
@@ -221,6 +228,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--fix-threshold", type=float, default=Settings().fix_threshold)
     ap.add_argument("--suggest-threshold", type=float, default=Settings().suggest_threshold)
+    ap.add_argument("--with-shipped", action="store_true", help="add the shipped gazetteers (world-places) to the text's names")
     ap.add_argument("--show-errors", type=int, default=0, help="print up to N wrong fixes and misses")
     args = ap.parse_args()
 
@@ -229,7 +237,7 @@ def main() -> None:
     docs = [detokenise(c) for c in chunks]
     if args.docs:
         docs = docs[: args.docs]
-    gaz = build_gazetteer(docs)
+    gaz = build_gazetteer(docs, args.with_shipped)
     rng = random.Random(args.seed)
     noisy, injected = [], []
     for doc in docs:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from .apply import apply_findings
 from .decide import FIX, Finding, Thresholds, decide
-from .extract import Extractor
+from .extract import Extractor, Mention
 from .store import Gazetteer, load
 from .resolve import Resolver
 from .suppress import inside, suppressed_ranges
@@ -96,7 +96,7 @@ class Checker:
         if skip is None:
             skip = suppressed_ranges(text)
         analyses = []
-        for mention in self.extractor.mentions(text):
+        for mention in _labelled_alike(self.extractor.mentions(text)):
             if skip and inside(skip, mention.start, mention.end):
                 continue
             analyses.append((self.resolver.analyze(mention), line_base + lines.line_col(mention.start)[0]))
@@ -118,6 +118,25 @@ class Checker:
             kept = [f for f in findings if (f.start, f.end) not in upgraded]
             findings = sorted(kept + mapped, key=lambda f: (f.start, f.end))
         return findings
+
+
+def _labelled_alike(mentions: list[Mention]) -> list[Mention]:
+    """A capitalised run NER did not label takes the label NER gave the same words elsewhere.
+
+    One sense per discourse: "Abdellatif Loudi" is a person in the whole report if NER says so
+    once, even where a headline or a list kept NER from seeing it.  Only an unambiguous label is
+    passed on.
+    """
+    labels: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.label:
+            labels.setdefault(m.text, set()).add(m.label)
+    out = []
+    for m in mentions:
+        if not m.label and len(labels.get(m.text, ())) == 1:
+            m = replace(m, label=next(iter(labels[m.text])))
+        out.append(m)
+    return out
 
 
 def _to_original(f: Finding, applied: list[Finding]) -> Finding | None:

@@ -11,7 +11,7 @@ and they are how "billion laughs" documents blow up memory.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -24,7 +24,8 @@ ENTITY_TYPES = frozenset(
     {"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART", "LANGUAGE", "MISC"}
 )
 ENTITY_KEYS = frozenset({"name", "type", "aliases", "misspellings", "never", "note"})
-TOP_KEYS = frozenset({"entities", "description"})
+TOP_KEYS = frozenset({"entities", "description", "reference"})
+REFERENCE_MARK = "#! reference"  # first line of a TSV/CSV reference list
 MAX_GAZETTEER_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 8
 
@@ -43,6 +44,9 @@ class Entity:
     never: tuple[str, ...] = ()
     source: str = ""
     line: int = 0
+    # a reference list entry (every city on earth) names what exists, not what this text is about:
+    # the resolver fixes towards it only when the document supports it (see resolve.py)
+    reference: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,12 +143,17 @@ def load_yaml(path: Path) -> list[Entity]:
     if not isinstance(root, yaml.MappingNode):
         raise EntityfixError("top level must be a mapping with an 'entities' list", spath, _line(root))
     entities_node = None
+    reference = False
     for key, value in root.value:
         k = _string(key, spath, "key")
         if k not in TOP_KEYS:
             raise EntityfixError(f"unknown key {k!r} (expected one of: {', '.join(sorted(TOP_KEYS))})", spath, _line(key))
         if k == "entities":
             entities_node = value
+        if k == "reference":
+            if not (isinstance(value, yaml.ScalarNode) and value.tag == "tag:yaml.org,2002:bool"):
+                raise EntityfixError("'reference' must be true or false", spath, _line(value))
+            reference = value.value.lower() in {"true", "yes", "on"}
     if entities_node is None:
         raise EntityfixError("missing 'entities' list", spath, _line(root))
     if isinstance(entities_node, yaml.ScalarNode) and entities_node.tag == "tag:yaml.org,2002:null":
@@ -153,7 +162,8 @@ def load_yaml(path: Path) -> list[Entity]:
         raise EntityfixError("'entities' must be a list", spath, _line(entities_node))
     out: list[Entity] = []
     for item in entities_node.value:
-        out.append(_entity_from_node(item, spath))
+        entity = _entity_from_node(item, spath)
+        out.append(replace(entity, reference=True) if reference else entity)
     _check_duplicates(out, spath)
     return out
 
@@ -207,16 +217,23 @@ def _check_duplicates(entities: list[Entity], path: str) -> None:
 
 
 def load_table(path: Path) -> list[Entity]:
-    """Bulk gazetteer: columns name, type, aliases ('|'-separated); header row optional."""
+    """Bulk gazetteer: columns name, type, aliases, never (both '|'-separated, optional); header row optional.
+
+    ``aliases`` are other correct names (a fix may write them); ``never`` are spellings to leave
+    alone but never to write (exonyms, transliterations: "Londres", "Peking").
+    """
     spath = str(path)
     text = _read_text(path)
     delimiter = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
     out: list[Entity] = []
     reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    first = True
+    reference = text.startswith(REFERENCE_MARK)
     for lineno, row in enumerate(reader, start=1):
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
             continue
-        if lineno == 1 and [c.strip().lower() for c in row[:2]] == ["name", "type"]:
+        header, first = first and [c.strip().lower() for c in row[:2]] == ["name", "type"], False
+        if header:
             continue
         if len(row) < 2:
             raise EntityfixError("expected at least two columns: name, type", spath, lineno)
@@ -226,7 +243,8 @@ def load_table(path: Path) -> list[Entity]:
         if etype not in ENTITY_TYPES:
             raise EntityfixError(f"unknown type {etype!r}", spath, lineno)
         aliases = tuple(a.strip() for a in row[2].split("|") if a.strip()) if len(row) > 2 else ()
-        out.append(Entity(name, etype, aliases, (), (), spath, lineno))
+        never = tuple(a.strip() for a in row[3].split("|") if a.strip() and tokenize(a)) if len(row) > 3 else ()
+        out.append(Entity(name, etype, aliases, (), never, spath, lineno, reference))
     _check_duplicates(out, spath)
     return out
 

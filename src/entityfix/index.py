@@ -43,8 +43,16 @@ class TokenIndex:
         self.tokens = tokens
         self.grams = grams
         self.skeletons = skeletons
-        self.folded_forms = folded
+        self.folded_table = folded
         self.lengths = lengths
+        self._folded: list[str] | None = None
+
+    @property
+    def folded_forms(self) -> list[str]:
+        """Confusion-folded spellings, decoded in one go on first use (most queries need hundreds)."""
+        if self._folded is None:
+            self._folded = self.folded_table.tolist()
+        return self._folded
 
     @classmethod
     def build(cls, tokens: Sequence[str]) -> "TokenIndex":
@@ -76,7 +84,7 @@ class TokenIndex:
         out = {f"{prefix}.lengths": self.lengths}
         out.update(self.grams.arrays(f"{prefix}.grams"))
         out.update(self.skeletons.arrays(f"{prefix}.skeletons"))
-        out.update(self.folded_forms.arrays(f"{prefix}.folded"))
+        out.update(self.folded_table.arrays(f"{prefix}.folded"))
         return out
 
     @classmethod
@@ -120,7 +128,8 @@ class TokenIndex:
             return []
         span = max(3, len(word) // 2)
         proposed = proposed[np.abs(self.lengths[proposed].astype(np.int32) - len(word)) <= span]
-        choices = {tid: self.folded_forms[tid] for tid in proposed.tolist()}
+        folded = self.folded_forms
+        choices = {tid: folded[tid] for tid in proposed.tolist()}
         ranked = process.extract(
             confusion_folded(word), choices, scorer=Levenshtein.normalized_similarity,
             limit=limit, score_cutoff=min_similarity,

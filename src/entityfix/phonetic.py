@@ -172,6 +172,9 @@ def similarity(a: str, b: str) -> Match:
     if n == 0 or m == 0:
         return Match(0.0, float(max(n, m)), ())
     inf = float("inf")
+    # the cost of dropping each letter, mid-word and at the end, worked out once, not once per cell
+    drop_a = [(_indel_cost(a, i, False), _indel_cost(a, i, True)) for i in range(n)]
+    drop_b = [(_indel_cost(b, j, False), _indel_cost(b, j, True)) for j in range(m)]
     dist = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int, str] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     dist[0][0] = 0.0
@@ -182,12 +185,12 @@ def similarity(a: str, b: str) -> Match:
                 continue
             best, how = here, back[i][j]
             if i > 0:  # drop a[i-1]
-                cost, label = _indel_cost(a, i - 1, trailing=(j == m))
+                cost, label = drop_a[i - 1][j == m]
                 cand = dist[i - 1][j] + cost
                 if cand < best:
                     best, how = cand, (i - 1, j, label)
             if j > 0:  # drop b[j-1]
-                cost, label = _indel_cost(b, j - 1, trailing=(i == n))
+                cost, label = drop_b[j - 1][i == n]
                 cand = dist[i][j - 1] + cost
                 if cand < best:
                     best, how = cand, (i, j - 1, label)

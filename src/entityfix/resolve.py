@@ -38,8 +38,11 @@ CONTEXT_CHARS = 20_000  # a correct spelling this near (about one long article) 
 METONYMS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
 # endings that make a new word from a name: Israel-i, Morocc-an, Kennedy-s, Marx-ist
 DERIVATIONAL_SUFFIXES = frozenset(
-    "i is s es n ns an ans ian ians ean eans ese ish ite ites ic ics ist ists ism er ers ed ing ly".split()
+    "i is s es n ns an ans ian ians ean eans ese ish ite ites ic ics ist ists ism er ers ed ing ly ois oise".split()
 )
+# evidence against a name being the one meant; a reference-list entry (see Entity.reference) is
+# never proposed against any of it, a curated entry only loses confidence
+COUNTER_EVIDENCE = ("derived", "compound", "name_continues", "common_word", "type_clash", "first_letter")
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class MentionAnalysis:
     alignments: list[Alignment]
     protected: set[int] = field(default_factory=set)  # token indexes that are part of a correct form
     protected_by_long: set[int] = field(default_factory=set)  # ... of a correct multi-token form
+    outranked: set[int] = field(default_factory=set)  # right only as a name of another type than this mention's
     misspelt: list[tuple[int, int, int]] = field(default_factory=list)  # (first, last+1, entity)
 
 
@@ -134,14 +138,18 @@ def _derived(mention_folded: str, gaz_folded: str) -> bool:
         return len(short) >= 4 and long_.startswith(short) and long_[len(short) :] in DERIVATIONAL_SUFFIXES
     if len(mention_folded) == len(gaz_folded) or len(gaz_folded) < 4:
         return False
-    if set(mention_folded[len(gaz_folded) :]) == {gaz_folded[-1]}:
+    if mention_folded.startswith(gaz_folded) and set(mention_folded[len(gaz_folded) :]) == {gaz_folded[-1]}:
         return False  # "Lewiss": a doubled last letter, not a suffix
+    if mention_folded.startswith(gaz_folded) and len(mention_folded) - len(gaz_folded) >= 3:
+        return True  # the whole name and a longer ending: "Northamptonshire", "Johannesburger"
     prefix = 0
     for x, y in zip(mention_folded, gaz_folded):
         if x != y:
             break
         prefix += 1
-    return prefix >= len(gaz_folded) - 1 and mention_folded[prefix:] in DERIVATIONAL_SUFFIXES
+    ending = mention_folded[prefix:]
+    # the name's last letter or two give way to the suffix: Seychelles -> Seychellois
+    return prefix >= len(gaz_folded) - (2 if len(ending) >= 3 else 1) and ending in DERIVATIONAL_SUFFIXES
 
 
 class Resolver:
@@ -158,7 +166,11 @@ class Resolver:
     def analyze(self, mention: Mention) -> MentionAnalysis:
         tokens = [Token(mention.start + t.start, mention.start + t.end, t.text) for t in tokenize(mention.text)]
         keys = [t.key for t in tokens]
-        unknown = [not self.gaz.is_known(t.key) for t in tokens]
+        # a token known only as a name of another kind ("Loudi" the city, in a person's name) is
+        # looked up too: the mention may still be a misspelling of a name of its own kind
+        label = mention.label
+        kinds = None if not label else (METONYMS if label in METONYMS else (label,))
+        unknown = [not self.gaz.is_known(t.key, kinds) for t in tokens]
         any_unknown = any(u for u, t in zip(unknown, tokens) if len(t.folded) >= MIN_FUZZY_LEN)
         hits: dict[tuple[int, int], dict[int, Match]] = {}  # (form, first) -> {pos: match}
         for i, tok in enumerate(tokens):
@@ -173,12 +185,14 @@ class Resolver:
                     slot[pos] = match
         alignments = []
         for (fid, first), slot in hits.items():
-            size = len(self.gaz.form(fid).tokens)
+            size = self.gaz.form_length(fid)
             if len(slot) == size and first + size <= len(tokens):
                 alignments.append(Alignment(fid, first, tuple(slot[p] for p in range(size))))
         analysis = MentionAnalysis(mention, tokens, alignments)
         for al in alignments:
-            if al.exact:
+            if al.exact and self._outranked(analysis, al):
+                analysis.outranked.update(range(al.first, al.first + len(al.matches)))
+            elif al.exact:
                 span = range(al.first, al.first + len(al.matches))
                 analysis.protected.update(span)
                 if len(al.matches) > 1:
@@ -194,11 +208,36 @@ class Resolver:
                     analysis.misspelt.append((a, b, eid))
         return analysis
 
+    def _outranked(self, analysis: MentionAnalysis, al: Alignment) -> bool:
+        """An exact match of another type inside a longer, anchored near-match of the mention's type.
+
+        "Abdellatif Loudi" (PERSON): "Loudi" is a Chinese city, but the mention is a person and
+        "Abdellatif Loudiyi" matches it around that token with an exact anchor; the city does not
+        make "Loudi" right here.  Places, organisations and peoples stand for each other, so only a
+        person/non-person clash counts, and only when the token is not a name of the mention's type.
+        """
+        label = analysis.mention.label
+        etype = self.gaz.entity_type(self.gaz.form(al.form).entity)
+        if not label or etype == label or {label, etype} <= METONYMS:
+            return False
+        span = set(range(al.first, al.first + len(al.matches)))
+        if any(self.gaz.is_known(analysis.tokens[i].key, (label,)) for i in span):
+            return False
+        for other in analysis.alignments:
+            ospan = range(other.first, other.first + len(other.matches))
+            if other.exact or not span < set(ospan):
+                continue
+            if self.gaz.entity_type(self.gaz.form(other.form).entity) != label:
+                continue
+            if any(other.matches[j - other.first].score == 1.0 for j in ospan if j not in span):
+                return True
+        return False
+
     def _token_hits(self, tok: Token, fuzzy: bool) -> list[tuple[int, int, Match]]:
         folded = tok.folded
         out: list[tuple[int, int, Match]] = []
         for fid, pos in self.gaz.vocab_hits(folded):
-            out.append((fid, pos, compare(tok.text, self.gaz.form(fid).tokens[pos])))
+            out.append((fid, pos, compare(tok.text, self.gaz.form_token(fid, pos))))
         if fuzzy and len(folded) >= MIN_FUZZY_LEN and (not tok.text.islower() or ocr_capital(tok.text)):
             out.extend(self._fuzzy_hits(folded))
         return out
@@ -270,14 +309,14 @@ class Resolver:
         span = range(al.first, al.first + len(al.matches))
         changed = [i for i, m in zip(span, al.matches) if m.score < 1.0]
         size = len(span)
-        unknown_changed = [i for i in changed if not self.gaz.is_known(tokens[i].key)]
+        unknown_changed = [i for i in changed if i in analysis.outranked or not self.gaz.is_known(tokens[i].key)]
         # a token that is right somewhere else changes only inside a longer name with a wrong token
         for i in changed:
             if i in analysis.protected_by_long:
                 return None
             if i in analysis.protected and not (size > 1 and unknown_changed):
                 return None
-            if self.gaz.is_known(tokens[i].key) and not (size > 1 and unknown_changed):
+            if i not in analysis.outranked and self.gaz.is_known(tokens[i].key) and not (size > 1 and unknown_changed):
                 return None
         if not changed:
             return None
@@ -341,6 +380,11 @@ class Resolver:
             if others:
                 f["variant_fixed"] = 1
                 reasons.append(f"another misspelling of {entity.name} fixed at line {min(others)}")
+        if entity.reference and seen is None and "variant_fixed" not in f:
+            # a reference list names what exists; with tens of thousands of names, some name is
+            # always one letter away from a correct word it does not list, so only the document
+            # itself (the name written correctly nearby) makes a reference entry the meant one
+            return None
         for i in changed:
             gtok = fold(form.tokens[i - al.first])
             demonym = label == "NORP" and entity.type != "NORP" and gtok.startswith(tokens[i].folded[:-1])
@@ -360,6 +404,8 @@ class Resolver:
         if zipf > 2.5:
             f["common_word"] = min(zipf - 2.5, 8 / 3)
             reasons.append(f"{word} is a common word")
+        if entity.reference and (any(k in f for k in COUNTER_EVIDENCE) or label == "NORP" != entity.type):
+            return None  # "Mauritian" is not a misspelt "Mauritania"
         changes = tuple(
             TokenChange(tokens[i].start, tokens[i].end, tokens[i].text, _recase(tokens[i].text, form.tokens[i - al.first]), al.matches[i - al.first])
             for i in changed

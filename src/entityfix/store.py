@@ -42,14 +42,14 @@ class _Builder:
     def __init__(self) -> None:
         self.strings: dict[str, int] = {}
         self.sources: dict[str, int] = {}
-        self.ent = {k: array("i") for k in ("name", "type", "source", "line")}
+        self.ent = {k: array("i") for k in ("name", "type", "source", "line", "reference")}
         self.ent_lists = {k: (array("q", [0]), array("i")) for k in LISTS}
         self.form = {k: array("i") for k in ("entity", "kind", "text")}
         self.form_tok_ptr, self.form_tok = array("q", [0]), array("i")
         self.form_keys: list[str] = []
         self.vocab: dict[str, int] = {}
         self.post = {k: array("i") for k in ("vid", "fid", "pos")}
-        self.known: set[str] = set()
+        self.known: dict[str, int] = {}  # exact token key -> bit mask of the entity types using it
         self.misspelt: list[tuple[str, int]] = []
         self.never: list[str] = []
 
@@ -62,6 +62,7 @@ class _Builder:
         self.ent["type"].append(TYPES.index(entity.type))
         self.ent["source"].append(self.sources.setdefault(entity.source, len(self.sources)))
         self.ent["line"].append(entity.line)
+        self.ent["reference"].append(int(entity.reference))
         for k in LISTS:
             ptr, vals = self.ent_lists[k]
             vals.extend(self.sid(t) for t in getattr(entity, k))
@@ -88,7 +89,7 @@ class _Builder:
                 self.post["vid"].append(vid)
                 self.post["fid"].append(fid)
                 self.post["pos"].append(pos)
-                self.known.add(key)
+                self.known[key] = self.known.get(key, 0) | (1 << self.ent["type"][eid])
 
         full = [(entity.name, CANONICAL)] + [(a, ALIAS) for a in entity.aliases]
         for text, kind in full:
@@ -134,8 +135,10 @@ class _Builder:
         out["vocab.pos"] = i32(self.post["pos"])[order].astype(np.uint8)
         out.update(Strings.build(folded).arrays("vocab.tokens"))
         out.update(HashIndex.build(hash_array(folded), np.arange(len(folded), dtype=np.int32)).arrays("vocab.ids"))
-        known = sorted(self.known)
-        out["known"] = np.unique(hash_array(known))
+        hashes = hash_array(self.known)
+        order = np.argsort(hashes)
+        out["known"] = hashes[order]
+        out["known.types"] = np.fromiter(self.known.values(), dtype=np.uint16, count=len(self.known))[order]
         out.update(HashIndex.build(hash_array(k for k, _ in self.misspelt), np.asarray([e for _, e in self.misspelt], dtype=np.int32)).arrays("misspelt"))
         out["never"] = np.unique(hash_array(self.never))
         out.update(TokenIndex.build(folded).arrays("index"))
@@ -185,9 +188,11 @@ class Gazetteer:
         self.forms = _Forms(self)
         self._vocab_ptr = arrays["vocab.ptr"]
         self._form_tok_ptr = arrays["form.tok.ptr"]
+        self._form_tok = arrays["form.tok"]
         self.entity = lru_cache(maxsize=65536)(self._entity)
         self.form = lru_cache(maxsize=65536)(self._form)
         self._known = arrays["known"]
+        self._known_types = arrays["known.types"]
         self._never = arrays["never"]
 
     @classmethod
@@ -208,13 +213,19 @@ class Gazetteer:
         return Entity(
             self.strings[int(a["ent.name"][eid])], TYPES[int(a["ent.type"][eid])],
             lists["aliases"], lists["misspellings"], lists["never"],
-            self._entity_sources[int(a["ent.source"][eid])], int(a["ent.line"][eid]),
+            self._entity_sources[int(a["ent.source"][eid])], int(a["ent.line"][eid]), bool(a["ent.reference"][eid]),
         )
 
     def _form(self, fid: int) -> Form:
         a = self.a
         toks = a["form.tok"][self._form_tok_ptr[fid] : self._form_tok_ptr[fid + 1]]
         return Form(int(a["form.entity"][fid]), self.strings[int(a["form.text"][fid])], tuple(self.strings[int(s)] for s in toks), KINDS[int(a["form.kind"][fid])])
+
+    def form_length(self, fid: int) -> int:
+        return int(self._form_tok_ptr[fid + 1] - self._form_tok_ptr[fid])
+
+    def form_token(self, fid: int, pos: int) -> str:
+        return self.strings[int(self._form_tok[self._form_tok_ptr[fid] + pos])]
 
     def form_entity(self, fid: int) -> Entity:
         return self.entity(int(self.a["form.entity"][fid]))
@@ -243,9 +254,12 @@ class Gazetteer:
         want = tuple(keys)
         return [int(f) for f in self.exact.get(key_text(want)) if self.form(int(f)).key == want]
 
-    def is_known(self, token_key: str) -> bool:
-        """Is this exact token key a token of some correct form?"""
-        return _member(self._known, token_key)
+    def is_known(self, token_key: str, types: Iterable[str] | None = None) -> bool:
+        """Is this exact token key a token of some correct form (of an entity of one of ``types``)?"""
+        i = _slot(self._known, token_key)
+        if i < 0:
+            return False
+        return types is None or bool(int(self._known_types[i]) & type_mask(types))
 
     def is_never(self, keys: Sequence[str]) -> bool:
         return len(self._never) > 0 and _member(self._never, key_text(keys))
@@ -273,10 +287,18 @@ class Gazetteer:
         return len(self.entities)
 
 
-def _member(sorted_hashes: np.ndarray, text: str) -> bool:
+def type_mask(types: Iterable[str]) -> int:
+    return sum(1 << TYPES.index(t) for t in set(types) if t in TYPES)
+
+
+def _slot(sorted_hashes: np.ndarray, text: str) -> int:
     h = np.uint64(stable_hash(text))
     i = int(np.searchsorted(sorted_hashes, h))
-    return i < len(sorted_hashes) and sorted_hashes[i] == h
+    return i if i < len(sorted_hashes) and sorted_hashes[i] == h else -1
+
+
+def _member(sorted_hashes: np.ndarray, text: str) -> bool:
+    return _slot(sorted_hashes, text) >= 0
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:

@@ -31,8 +31,15 @@ def hash_array(texts: Iterable[str]) -> np.ndarray:
     return np.fromiter((stable_hash(t) for t in texts), dtype=np.uint64)
 
 
+SEPARATOR = "\0"  # between items in the buffer, so the whole table can be split at C speed
+
+
 class Strings(Sequence[str]):
-    """Many strings in one UTF-8 byte buffer plus offsets; item ``i`` is decoded when asked for."""
+    """Many strings in one UTF-8 byte buffer plus offsets; item ``i`` is decoded when asked for.
+
+    Items are stored NUL-separated (no gazetteer string may hold a NUL), which lets ``tolist``
+    decode the whole table with one ``decode`` and one ``split`` when a caller needs most of it.
+    """
 
     def __init__(self, blob: np.ndarray, offsets: np.ndarray):
         self.blob = blob
@@ -41,11 +48,18 @@ class Strings(Sequence[str]):
 
     @classmethod
     def build(cls, items: Sequence[str]) -> "Strings":
-        encoded = [s.encode("utf-8", "surrogatepass") for s in items]
+        if any(SEPARATOR in s for s in items):
+            raise ValueError("a string in a table holds a NUL character")
+        encoded = [s.encode("utf-8", "surrogatepass") + b"\0" for s in items]
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         if encoded:
             np.cumsum(np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
         return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+
+    def tolist(self) -> list[str]:
+        if not len(self):
+            return []
+        return self._bytes[:-1].decode("utf-8", "surrogatepass").split(SEPARATOR)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -55,7 +69,7 @@ class Strings(Sequence[str]):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
-        return self._bytes[self.offsets[i] : self.offsets[i + 1]].decode("utf-8", "surrogatepass")
+        return self._bytes[self.offsets[i] : self.offsets[i + 1] - 1].decode("utf-8", "surrogatepass")
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         return {f"{prefix}.blob": self.blob, f"{prefix}.offsets": self.offsets}
