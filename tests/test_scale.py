@@ -114,6 +114,17 @@ def _yaml(path, names):
     path.write_text("entities:\n" + "".join(f"  - name: {n}\n    type: PERSON\n" for n in names), encoding="utf-8")
 
 
+@pytest.fixture
+def compiled_once(tmp_path, monkeypatch):
+    """A one-entity gazetteer loaded once into a fresh cache folder: (gazetteer file, cache file)."""
+    monkeypatch.setenv("ENTITYFIX_CACHE_DIR", str(tmp_path / "cache"))
+    g = tmp_path / "people.yaml"
+    _yaml(g, ["Benny Gantz"])
+    load([g])
+    (target,) = (tmp_path / "cache").glob("gazetteer-*.npz")
+    return g, target
+
+
 def test_cache_is_written_once_and_reused(tmp_path, monkeypatch):
     monkeypatch.setenv("ENTITYFIX_CACHE_DIR", str(tmp_path / "cache"))
     g = tmp_path / "people.yaml"
@@ -138,12 +149,8 @@ def test_editing_a_gazetteer_gives_a_new_cache_key(tmp_path, monkeypatch):
     assert len(list((tmp_path / "cache").glob("gazetteer-*.npz"))) == 2
 
 
-def test_a_damaged_cache_file_is_rebuilt_not_an_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("ENTITYFIX_CACHE_DIR", str(tmp_path / "cache"))
-    g = tmp_path / "people.yaml"
-    _yaml(g, ["Benny Gantz"])
-    load([g])
-    (target,) = (tmp_path / "cache").glob("gazetteer-*.npz")
+def test_a_damaged_cache_file_is_rebuilt_not_an_error(compiled_once):
+    g, target = compiled_once
     target.write_bytes(b"PK\x03\x04 not really a zip")
     assert [e.name for e in load([g]).entities] == ["Benny Gantz"]
     assert cache.read(target) is not None  # written again, whole
@@ -163,12 +170,8 @@ def test_cache_off(tmp_path, monkeypatch):
     assert cache.path_for([tmp_path]) is None
 
 
-def test_cache_files_hold_numbers_only(tmp_path, monkeypatch):
-    monkeypatch.setenv("ENTITYFIX_CACHE_DIR", str(tmp_path / "cache"))
-    g = tmp_path / "people.yaml"
-    _yaml(g, ["Benny Gantz"])
-    load([g])
-    (target,) = (tmp_path / "cache").glob("gazetteer-*.npz")
+def test_cache_files_hold_numbers_only(compiled_once):
+    _, target = compiled_once
     with np.load(target, allow_pickle=False) as data:  # would raise on an object array
         assert all(data[name].dtype != object for name in data.files)
 

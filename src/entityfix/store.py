@@ -145,30 +145,20 @@ class _Builder:
         return out
 
 
-class _Entities(Sequence[Entity]):
-    def __init__(self, gaz: "Gazetteer"):
-        self.gaz = gaz
+class _Rows(Sequence):
+    """Entities or forms as a read-only sequence, each row built from the arrays when asked for."""
+
+    def __init__(self, count: np.ndarray, row):
+        self.count = len(count)
+        self.row = row
 
     def __len__(self) -> int:
-        return len(self.gaz.a["ent.name"])
+        return self.count
 
-    def __getitem__(self, eid):  # type: ignore[override]
-        if isinstance(eid, slice):
-            return [self[i] for i in range(*eid.indices(len(self)))]
-        return self.gaz.entity(int(eid))
-
-
-class _Forms(Sequence[Form]):
-    def __init__(self, gaz: "Gazetteer"):
-        self.gaz = gaz
-
-    def __len__(self) -> int:
-        return len(self.gaz.a["form.entity"])
-
-    def __getitem__(self, fid):  # type: ignore[override]
-        if isinstance(fid, slice):
-            return [self[i] for i in range(*fid.indices(len(self)))]
-        return self.gaz.form(int(fid))
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self.row(j) for j in range(*i.indices(self.count))]
+        return self.row(int(i))
 
 
 class Gazetteer:
@@ -184,8 +174,8 @@ class Gazetteer:
         self.vocab_ids = HashIndex.from_arrays(arrays, "vocab.ids")
         self.misspelt = HashIndex.from_arrays(arrays, "misspelt")
         self.index = TokenIndex.from_arrays(arrays, "index", self.vocab_tokens)
-        self.entities = _Entities(self)
-        self.forms = _Forms(self)
+        self.entities: Sequence[Entity] = _Rows(arrays["ent.name"], lambda eid: self.entity(eid))
+        self.forms: Sequence[Form] = _Rows(arrays["form.entity"], lambda fid: self.form(fid))
         self._vocab_ptr = arrays["vocab.ptr"]
         self._form_tok_ptr = arrays["form.tok.ptr"]
         self._form_tok = arrays["form.tok"]
