@@ -96,9 +96,9 @@ class Checker:
         if skip is None:
             skip = suppressed_ranges(text)
         analyses = []
-        for mention in _labelled_alike(self.extractor.mentions(text)):
-            if skip and inside(skip, mention.start, mention.end):
-                continue
+        mentions = [m for m in _labelled_alike(self.extractor.mentions(text)) if not (skip and inside(skip, m.start, m.end))]
+        self.resolver.begin_document(mentions)
+        for mention in mentions:
             analyses.append((self.resolver.analyze(mention), line_base + lines.line_col(mention.start)[0]))
         return decide(self.resolver, analyses, self.thresholds)
 

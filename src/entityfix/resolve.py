@@ -159,11 +159,26 @@ class Resolver:
         self.gaz = gazetteer
         self.index = gazetteer.index
         self.allow = frozenset(exact_key(a) for a in allow)
-        self._fuzzy_cache: dict[str, list[tuple[int, int, Match]]] = {}
+        self._fuzzy_cache: dict[str, list[int]] = {}  # folded token -> candidate vocabulary ids
+        self.named_in_document: set[int] | None = None  # None: no document (every entry considered)
 
     # ------------------------------------------------------------ analysis
 
-    def analyze(self, mention: Mention) -> MentionAnalysis:
+    def begin_document(self, mentions: list[Mention]) -> None:
+        """Note which reference-list entries the document writes correctly.
+
+        A reference entry is only ever fixed towards when the document names it correctly (see
+        ``_score``), so fuzzy matches against the others are not worth computing: with tens of
+        thousands of places, that is most of the resolver's work.
+        """
+        seen: set[int] = set()
+        for mention in mentions:
+            for al in self.analyze(mention, fuzzy=False).alignments:
+                if al.exact:
+                    seen.add(self.gaz.form_entity_id(al.form))
+        self.named_in_document = seen
+
+    def analyze(self, mention: Mention, fuzzy: bool = True) -> MentionAnalysis:
         tokens = [Token(mention.start + t.start, mention.start + t.end, t.text) for t in tokenize(mention.text)]
         keys = [t.key for t in tokens]
         # a token known only as a name of another kind ("Loudi" the city, in a person's name) is
@@ -176,7 +191,7 @@ class Resolver:
         for i, tok in enumerate(tokens):
             if is_title(tok.text) and i + 1 < len(tokens):
                 continue
-            for fid, pos, match in self._token_hits(tok, fuzzy=unknown[i] or any_unknown):
+            for fid, pos, match in self._token_hits(tok, fuzzy=fuzzy and (unknown[i] or any_unknown)):
                 first = i - pos
                 if first < 0:
                     continue
@@ -243,18 +258,21 @@ class Resolver:
         return out
 
     def _fuzzy_hits(self, folded: str) -> list[tuple[int, int, Match]]:
-        cached = self._fuzzy_cache.get(folded)
-        if cached is None:
-            cached = []
-            for vid in self.index.candidates(folded):
-                cand = self.gaz.vocab_tokens[vid]
-                if cand == folded:
+        vids = self._fuzzy_cache.get(folded)
+        if vids is None:
+            vids = self._fuzzy_cache[folded] = [v for v in self.index.candidates(folded) if self.gaz.vocab_tokens[v] != folded]
+        out: list[tuple[int, int, Match]] = []
+        named = self.named_in_document
+        for vid in vids:
+            postings = self.gaz.vocab_postings(vid)
+            if named is not None and self.gaz.vocab_reference_only[vid]:
+                postings = [(fid, pos) for fid, pos in postings if self.gaz.form_entity_id(fid) in named]
+                if not postings:
                     continue
-                match = compare(folded, cand)
-                if match.score >= MIN_TOKEN_SCORE:
-                    cached.extend((fid, pos, match) for fid, pos in self.gaz.vocab_postings(vid))
-            self._fuzzy_cache[folded] = cached
-        return cached
+            match = compare(folded, self.gaz.vocab_tokens[vid])
+            if match.score >= MIN_TOKEN_SCORE:
+                out.extend((fid, pos, match) for fid, pos in postings)
+        return out
 
     # ------------------------------------------------------------ context
 

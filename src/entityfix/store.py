@@ -181,6 +181,13 @@ class Gazetteer:
         self._form_tok = arrays["form.tok"]
         self.entity = lru_cache(maxsize=65536)(self._entity)
         self.form = lru_cache(maxsize=65536)(self._form)
+        # vocabulary tokens used only by reference-list entries: the resolver skips them unless the
+        # document names one of those entries correctly (see Resolver.begin_document)
+        ptr = arrays["vocab.ptr"]
+        ref = arrays["ent.reference"][arrays["form.entity"][arrays["vocab.fid"]]]
+        self.vocab_reference_only = (
+            np.minimum.reduceat(ref, ptr[:-1]).astype(bool) if len(ref) else np.zeros(len(ptr) - 1, dtype=bool)
+        )
         self._known = arrays["known"]
         self._known_types = arrays["known.types"]
         self._never = arrays["never"]
@@ -216,6 +223,9 @@ class Gazetteer:
 
     def form_token(self, fid: int, pos: int) -> str:
         return self.strings[int(self._form_tok[self._form_tok_ptr[fid] + pos])]
+
+    def form_entity_id(self, fid: int) -> int:
+        return int(self.a["form.entity"][fid])
 
     def form_entity(self, fid: int) -> Entity:
         return self.entity(int(self.a["form.entity"][fid]))
