@@ -2,7 +2,7 @@
 
 import pytest
 
-from entityfix.phonetic import compare, fold, skeleton
+from entityfix.phonetic import compare, fold, similarity, skeleton
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,23 @@ def test_identical_and_unrelated():
 def test_skeleton_and_fold():
     assert skeleton(fold("Purida")) == skeleton(fold("Bourita")) == "prt"
     assert fold("Bourïta-Ba") == "bouritaba"
+
+
+@pytest.mark.parametrize(
+    "a, b, score, reasons",
+    [
+        # multi-letter rules, swaps, drops and endings together: pinned so a faster DP stays the same DP
+        ("schmidt", "shmit", 0.879, ("SCH/SH", "T/D voicing", "dropped ending")),
+        ("dzhokhar", "jokar", 0.938, ("DZH/J", "KH/K")),
+        ("essxe", "essex", 0.9, ("swapped letters",)),
+        ("rnartin", "martin", 0.971, ("OCR rn/m",)),
+        ("saharavi", "sahrawi", 0.919, ("vowel dropped", "W/V")),
+        ("tchaikovsky", "chaikovskiy", 0.936, ("TCH/CH", "vowel dropped")),
+        ("bour1ta", "bourita", 0.957, ("OCR I/1",)),
+    ],
+)
+def test_weighted_similarity_scores_and_reasons(a, b, score, reasons):
+    match = similarity(a, b)
+    assert round(match.score, 3) == score
+    assert match.reasons == reasons
+    assert similarity(b, a).score == pytest.approx(match.score)  # the table is symmetric

@@ -195,3 +195,33 @@ def test_gazetteer_stats_counts_world_places():
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode()
     assert "entities: 31180" in out and "GPE: 31180" in out
+
+
+def test_lookup_counts_only_the_rarest_trigrams_and_still_finds_the_name():
+    # 81,000 tokens built from a few syllables: "$$k", "$ka", "ber" each list thousands of them,
+    # more postings than one query counts (index.PROPOSAL_BUDGET)
+    from itertools import product
+
+    from entityfix.index import PROPOSAL_BUDGET, TokenIndex, trigrams
+
+    syllables = "ka lo mi ra van te sku bo ri an del for ga ne shi to ma ru ve li sa do ke nu za pe ber ski".split()
+    tokens = sorted({a + b + c + d for a, b, c, d in product(syllables, repeat=4) if a in ("ka", "lo", "mi")})
+    index = TokenIndex.build(tokens)
+    target = "kalobersku"
+    assert target in tokens
+    postings = sum(len(index.grams.get(g)) for g in trigrams("kalobersku"))
+    assert postings > PROPOSAL_BUDGET  # the budget really binds for this query
+    found = [tokens[t] for t in index.candidates("kalopersku")]  # B/P voicing
+    assert found[0] == target
+
+
+def test_reference_entries_are_judged_afresh_in_every_document(checker):
+    # the resolver remembers analyses between documents, except those that depended on which
+    # reference entries a document names: here the same misspelling, with and without support
+    supported = "Curitiba is in Brazil. Flights to Curitiba and from Curitbia were cancelled."
+    alone = "Flights from Curitbia were cancelled."
+    gaz = Gazetteer.build([Entity("Curitiba", "GPE", reference=True)])
+    own = Checker(Settings(default_gazetteers=False), gazetteer=gaz)
+    assert [(f.old, f.new) for f in own.check_text(supported)] == [("Curitbia", "Curitiba")]
+    assert own.check_text(alone) == []
+    assert [(f.old, f.new) for f in own.check_text(supported)] == [("Curitbia", "Curitiba")]

@@ -41,17 +41,32 @@ class Finding:
     reasons: tuple[str, ...]
 
 
-def _best_per_mention(resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], ctx: DocContext) -> list[Candidate]:
-    """Score every mention and keep non-overlapping candidates, best first."""
-    chosen: list[Candidate] = []
-    for analysis, line in analyses:
+def _best_per_mention(
+    resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], ctx: DocContext,
+    before: list[list[Candidate]] | None = None,
+) -> list[list[Candidate]]:
+    """Score every mention and keep non-overlapping candidates, best first (a list per mention).
+
+    ``before``: the same mentions' candidates from the first pass.  Only a confident fix of an
+    entity (``ctx.fixed``) changes a later score, so a mention with no near-match of such an
+    entity keeps what it had.
+    """
+    chosen: list[list[Candidate]] = []
+    for n, (analysis, line) in enumerate(analyses):
+        if before is not None and not any(
+            resolver.gaz.form_entity_id(al.form) in ctx.fixed for al in analysis.alignments if not al.exact
+        ):
+            chosen.append(before[n])
+            continue
         taken: set[int] = set()
+        mine: list[Candidate] = []
         for cand in resolver.candidates(analysis, line, ctx):
             span = set(cand.token_span)
             if span & taken:
                 continue
             taken |= span
-            chosen.append(cand)
+            mine.append(cand)
+        chosen.append(mine)
     return chosen
 
 
@@ -60,12 +75,12 @@ def decide(resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], thre
     for analysis, line in analyses:
         resolver.note_context(analysis, line, ctx)
     first = _best_per_mention(resolver, analyses, ctx)
-    for cand in first:
+    for cand in (c for mine in first for c in mine):
         if cand.score >= thresholds.fix:
             spellings = ctx.fixed.setdefault(cand.entity, {})
             for ch in cand.changes:
                 spellings.setdefault(fold(ch.old), cand.line)
-    cands = _best_per_mention(resolver, analyses, ctx) if ctx.fixed else first
+    cands = [c for mine in (_best_per_mention(resolver, analyses, ctx, first) if ctx.fixed else first) for c in mine]
 
     # one decision per wrong spelling: the best-supported occurrence decides for all
     best_for_old: dict[str, tuple[float, str, Candidate]] = {}

@@ -9,8 +9,8 @@ internal apostrophes or dots ("O'Brien", "U.S"), split at spaces and hyphens
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
+from typing import NamedTuple
 
 from .phonetic import exact_key, fold
 
@@ -35,25 +35,31 @@ PARTICLES = frozenset(
 SUFFIXES = frozenset("jr sr ii iii iv v vi vii viii ix x xi xii".split())
 
 
-@dataclass(frozen=True)
-class Token:
-    """One name token: where it is (relative to the string cut) and its comparison keys."""
+class Token(NamedTuple):
+    """One name token: where it is (relative to the string cut) and its comparison keys.
+
+    A plain tuple with the keys worked out when it is made: tokens are made for every mention of
+    every document, and a lazily cached property cost more than the folding it saved.
+    """
 
     start: int
     end: int
     text: str
+    folded: str  # fold(text)
+    key: str  # exact_key(text)
 
-    @cached_property
-    def folded(self) -> str:
-        return fold(self.text)
-
-    @cached_property
-    def key(self) -> str:
-        return exact_key(self.text)
+    def moved(self, offset: int) -> "Token":
+        return Token(self.start + offset, self.end + offset, self.text, self.folded, self.key)
 
 
 def tokenize(text: str) -> list[Token]:
     """Cut a name or mention into tokens, dropping a possessive "'s"."""
+    return list(_tokenize(text))
+
+
+@lru_cache(maxsize=65536)
+def _tokenize(text: str) -> tuple[Token, ...]:
+    """Names recur throughout a text; tokens are immutable, so each distinct one is cut once."""
     tokens: list[Token] = []
     for m in _TOKEN.finditer(text):
         start, end, word = m.start(), m.end(), m.group()
@@ -61,8 +67,8 @@ def tokenize(text: str) -> list[Token]:
         if poss and len(word) - 2 >= 2:
             end -= 2
             word = word[:-2]
-        tokens.append(Token(start, end, word))
-    return tokens
+        tokens.append(Token(start, end, word, fold(word), exact_key(word)))
+    return tuple(tokens)
 
 
 def ocr_capital(text: str) -> bool:

@@ -103,11 +103,6 @@ _multi("li", "h", 0.25, "OCR li/h")
 _multi("vv", "w", 0.2, "OCR vv/w")
 _multi("ii", "u", 0.35, "OCR ii/u")
 
-# Multi-letter rules by the last letters of both sides, so each DP cell tries only the rules that can end there.
-_MULTI_BY_END: dict[tuple[str, str], list[tuple[str, str, float, str]]] = {}
-for _rule in _MULTI:
-    _MULTI_BY_END.setdefault((_rule[0][-1], _rule[1][-1]), []).append(_rule)
-
 DOUBLE_COST = 0.15  # "Bennett"/"Benett"
 VOWEL_INDEL_COST = 0.45  # "Saharavi"/"Sahrawi"
 H_INDEL_COST = 0.4  # "Mohamed"/"Mohamd" no; "Ahmad"/"Amad"
@@ -159,76 +154,141 @@ def _indel_cost(word: str, i: int, trailing: bool) -> tuple[float, str]:
     return INDEL_COST, "letter dropped"
 
 
+# Per letter: the cost of putting each other letter in its place (absent: PLAIN_COST).
+_SUB_COST: dict[str, dict[str, float]] = {}
+for (_x, _y), (_cost, _label) in _SUBST.items():
+    _SUB_COST.setdefault(_x, {})[_y] = _cost
+_NO_SUBST: dict[str, float] = {}
+
+# Back-pointer codes of the DP below (a multi-letter rule k is stored as _RULE + k).
+_DROP_A, _DROP_B, _SUBSTITUTE, _SWAP, _RULE = range(5)
+
+
+_RULES_BY_SIDE: dict[str, list[int]] = {}  # a rule's left side -> the rules (table order) that start from it
+for _k, (_x, _y, _, _) in enumerate(_MULTI):
+    _RULES_BY_SIDE.setdefault(_x, []).append(_k)
+_SIDES = frozenset(x for x, _, _, _ in _MULTI)
+
+
+@lru_cache(maxsize=65536)
+def _side_ends(word: str) -> dict[str, tuple[int, ...]]:
+    """Each multi-letter rule side found in ``word``, with where its occurrences end."""
+    found: dict[str, tuple[int, ...]] = {}
+    for side in _SIDES:
+        if side in word:
+            found[side] = tuple(p + len(side) for p in range(len(word) - len(side) + 1) if word.startswith(side, p))
+    return found
+
+
+def _rule_cells(a: str, b: str) -> dict[tuple[int, int], list[int]]:
+    """Where each multi-letter rule applies: DP cell (i, j) -> rules ending there, in table order.
+
+    Worked out once per pair from each word's (cached) rule-side positions, so the DP's inner
+    loop looks rules up only in the few cells where one can apply.
+    """
+    ends_a, ends_b = _side_ends(a), _side_ends(b)
+    if not ends_a or not ends_b:
+        return {}
+    usable = sorted(k for x in ends_a for k in _RULES_BY_SIDE[x] if _MULTI[k][1] in ends_b)
+    cells: dict[tuple[int, int], list[int]] = {}
+    for k in usable:
+        x, y = _MULTI[k][0], _MULTI[k][1]
+        for i in ends_a[x]:
+            for j in ends_b[y]:
+                cells.setdefault((i, j), []).append(k)
+    return cells
+
+
+@lru_cache(maxsize=65536)
+def _drop_costs(word: str) -> tuple[tuple[float, ...], tuple[float, ...], tuple[tuple[tuple[float, str], tuple[float, str]], ...]]:
+    """For each letter of a word: the cost of dropping it mid-word, at the end, and both with labels."""
+    both = tuple((_indel_cost(word, i, False), _indel_cost(word, i, True)) for i in range(len(word)))
+    return tuple(d[0][0] for d in both), tuple(d[1][0] for d in both), both
+
+
 @lru_cache(maxsize=65536)
 def similarity(a: str, b: str) -> Match:
     """Weighted Damerau-Levenshtein similarity of two folded words, with reasons.
 
     Both inputs should already be folded with ``fold``; accents are compared by
-    the caller.  Score = 1 - cost / max(len).
+    the caller.  Score = 1 - cost / max(len).  This runs for every candidate of
+    every unknown capitalised word, so the loop is written for speed: costs
+    looked up per letter, rules only where they apply, back-pointers as codes.
     """
     if a == b:
         return Match(1.0, 0.0, ())
     n, m = len(a), len(b)
     if n == 0 or m == 0:
         return Match(0.0, float(max(n, m)), ())
-    inf = float("inf")
-    # the cost of dropping each letter, mid-word and at the end, worked out once, not once per cell
-    drop_a = [(_indel_cost(a, i, False), _indel_cost(a, i, True)) for i in range(n)]
-    drop_b = [(_indel_cost(b, j, False), _indel_cost(b, j, True)) for j in range(m)]
-    dist = [[inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int, str] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    dist[0][0] = 0.0
-    for i in range(n + 1):
-        for j in range(m + 1):
-            here = dist[i][j]
-            if i == 0 and j == 0:
-                continue
-            best, how = here, back[i][j]
-            if i > 0:  # drop a[i-1]
-                cost, label = drop_a[i - 1][j == m]
-                cand = dist[i - 1][j] + cost
+    longest = max(n, m)
+    mid_a_costs, end_a_costs, drop_a = _drop_costs(a)
+    mid_b, end_b, drop_b = _drop_costs(b)
+    rules = _rule_cells(a, b)
+    # row 0: only drops of b's letters
+    first = [0.0] * (m + 1)
+    for j in range(1, m + 1):
+        first[j] = first[j - 1] + (end_b if n == 0 else mid_b)[j - 1]
+    dist = [first]
+    back = [[_DROP_B] * (m + 1)]
+    for i in range(1, n + 1):
+        up = dist[i - 1]
+        x = a[i - 1]
+        x_sub = _SUB_COST.get(x, _NO_SUBST)
+        mid_a, end_a = mid_a_costs[i - 1], end_a_costs[i - 1]
+        drop_b_cost = end_b if i == n else mid_b
+        row = [up[0] + (end_a if m == 0 else mid_a)] + [0.0] * m
+        how_row = [_DROP_A] * (m + 1)
+        for j in range(1, m + 1):
+            best = up[j] + (end_a if j == m else mid_a)
+            how = _DROP_A
+            cand = row[j - 1] + drop_b_cost[j - 1]
+            if cand < best:
+                best, how = cand, _DROP_B
+            y = b[j - 1]
+            cand = up[j - 1] + (0.0 if x == y else x_sub.get(y, PLAIN_COST))
+            if cand < best:
+                best, how = cand, _SUBSTITUTE
+            if i > 1 and j > 1 and x != y and x == b[j - 2] and a[i - 2] == y:
+                cand = dist[i - 2][j - 2] + TRANSPOSE_COST
                 if cand < best:
-                    best, how = cand, (i - 1, j, label)
-            if j > 0:  # drop b[j-1]
-                cost, label = drop_b[j - 1][i == n]
-                cand = dist[i][j - 1] + cost
-                if cand < best:
-                    best, how = cand, (i, j - 1, label)
-            if i > 0 and j > 0:
-                x, y = a[i - 1], b[j - 1]
-                if x == y:
-                    cost, label = 0.0, ""
-                else:
-                    cost, label = _SUBST.get((x, y), (PLAIN_COST, "letter changed"))
-                cand = dist[i - 1][j - 1] + cost
-                if cand < best:
-                    best, how = cand, (i - 1, j - 1, label)
-                if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y and x != y:
-                    cand = dist[i - 2][j - 2] + TRANSPOSE_COST
+                    best, how = cand, _SWAP
+            if rules:
+                for k in rules.get((i, j), ()):
+                    rx, ry, cost, _ = _MULTI[k]
+                    cand = dist[i - len(rx)][j - len(ry)] + cost
                     if cand < best:
-                        best, how = cand, (i - 2, j - 2, "swapped letters")
-            if i == 0 or j == 0:
-                dist[i][j], back[i][j] = best, how
-                continue
-            for x, y, cost, label in _MULTI_BY_END.get((a[i - 1], b[j - 1]), ()):
-                lx, ly = len(x), len(y)
-                if i >= lx and j >= ly and a[i - lx : i] == x and b[j - ly : j] == y:
-                    cand = dist[i - lx][j - ly] + cost
-                    if cand < best:
-                        best, how = cand, (i - lx, j - ly, label)
-            dist[i][j], back[i][j] = best, how
+                        best, how = cand, _RULE + k
+            row[j] = best
+            how_row[j] = how
+        dist.append(row)
+        back.append(how_row)
     reasons: list[str] = []
     i, j = n, m
     while (i, j) != (0, 0):
-        step = back[i][j]
-        assert step is not None
-        pi, pj, label = step
+        how = back[i][j] if i > 0 else _DROP_B
+        if j == 0:
+            how = _DROP_A
+        if how == _DROP_A:
+            label = drop_a[i - 1][j == m][1]
+            i -= 1
+        elif how == _DROP_B:
+            label = drop_b[j - 1][i == n][1]
+            j -= 1
+        elif how == _SUBSTITUTE:
+            x, y = a[i - 1], b[j - 1]
+            label = "" if x == y else _SUBST.get((x, y), (PLAIN_COST, "letter changed"))[1]
+            i, j = i - 1, j - 1
+        elif how == _SWAP:
+            label = "swapped letters"
+            i, j = i - 2, j - 2
+        else:
+            rx, ry, _, label = _MULTI[how - _RULE]
+            i, j = i - len(rx), j - len(ry)
         if label and label not in reasons:
             reasons.append(label)
-        i, j = pi, pj
     reasons.reverse()
     total = dist[n][m]
-    return Match(max(0.0, 1.0 - total / max(n, m)), total, tuple(reasons))
+    return Match(max(0.0, 1.0 - total / longest), total, tuple(reasons))
 
 
 _SKELETON_MULTI = (

@@ -34,6 +34,8 @@ from .store import Gazetteer
 MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
 MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never changed
 MAX_SPAN = 8  # longest name, in tokens, that alignment considers
+EXACT_MEMO = 65_536  # distinct mention tokens whose exact gazetteer hits are remembered
+ANALYSIS_MEMO = 65_536  # distinct mentions whose analyses are remembered
 CONTEXT_CHARS = 20_000  # a correct spelling this near (about one long article) is evidence
 METONYMS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
 # endings that make a new word from a name: Israel-i, Morocc-an, Kennedy-s, Marx-ist
@@ -63,10 +65,11 @@ class Alignment:
     form: int
     first: int
     matches: tuple[Match, ...]
+    exact: bool  # every token spelt as in the form
 
-    @property
-    def exact(self) -> bool:
-        return all(m.score == 1.0 for m in self.matches)
+    @classmethod
+    def of(cls, form: int, first: int, matches: tuple[Match, ...]) -> "Alignment":
+        return cls(form, first, matches, all(m.score == 1.0 for m in matches))
 
 
 @dataclass
@@ -159,8 +162,12 @@ class Resolver:
         self.gaz = gazetteer
         self.index = gazetteer.index
         self.allow = frozenset(exact_key(a) for a in allow)
-        self._fuzzy_cache: dict[str, list[int]] = {}  # folded token -> candidate vocabulary ids
+        self._fuzzy_candidates = lru_cache(maxsize=EXACT_MEMO)(self._fuzzy_candidates_uncached)
+        self._exact_hits = lru_cache(maxsize=EXACT_MEMO)(self._exact_hits_uncached)  # the same word, every time it recurs
+        self._named_exactly = lru_cache(maxsize=EXACT_MEMO)(self._named_exactly_uncached)
         self.named_in_document: set[int] | None = None  # None: no document (every entry considered)
+        self._analyses: dict[tuple[str, str, bool], MentionAnalysis] = {}  # see analyze
+        self._read_document = False  # did the analysis under way consult named_in_document?
 
     # ------------------------------------------------------------ analysis
 
@@ -173,13 +180,49 @@ class Resolver:
         """
         seen: set[int] = set()
         for mention in mentions:
-            for al in self.analyze(mention, fuzzy=False).alignments:
-                if al.exact:
-                    seen.add(self.gaz.form_entity_id(al.form))
+            seen.update(self._named_exactly(mention.text))
         self.named_in_document = seen
 
+    def _named_exactly_uncached(self, text: str) -> frozenset[int]:
+        """Entities a mention writes exactly: the exact alignments ``analyze`` would find, and no more."""
+        tokens = tokenize(text)
+        covered: dict[tuple[int, int], int] = {}  # (form, first token) -> positions spelt exactly
+        for i, tok in enumerate(tokens):
+            if is_title(tok.text) and i + 1 < len(tokens):
+                continue
+            for fid, pos, match in self._exact_hits(tok.text, tok.folded):
+                if match.score == 1.0 and i >= pos:
+                    covered[(fid, i - pos)] = covered.get((fid, i - pos), 0) + 1
+        return frozenset(
+            self.gaz.form_entity_id(fid) for (fid, first), count in covered.items()
+            if count == self.gaz.form_length(fid) and first + count <= len(tokens)
+        )
+
     def analyze(self, mention: Mention, fuzzy: bool = True) -> MentionAnalysis:
-        tokens = [Token(mention.start + t.start, mention.start + t.end, t.text) for t in tokenize(mention.text)]
+        """Tokens, alignments and protections of one mention.
+
+        The same words with the same label analyse the same way wherever they stand, unless the
+        analysis consulted which reference entries this document names; those that did not are
+        remembered (bounded) and reused with their offsets moved.
+        """
+        key = (mention.text, mention.label, fuzzy)
+        known = self._analyses.get(key)
+        if known is not None:
+            shift = mention.start - known.mention.start
+            return MentionAnalysis(
+                mention, [t.moved(shift) for t in known.tokens], known.alignments,
+                known.protected, known.protected_by_long, known.outranked, known.misspelt,
+            )
+        self._read_document = False
+        analysis = self._analyze(mention, fuzzy)
+        if not self._read_document:
+            if len(self._analyses) >= ANALYSIS_MEMO:
+                self._analyses.clear()
+            self._analyses[key] = analysis
+        return analysis
+
+    def _analyze(self, mention: Mention, fuzzy: bool) -> MentionAnalysis:
+        tokens = [t.moved(mention.start) for t in tokenize(mention.text)]
         keys = [t.key for t in tokens]
         # a token known only as a name of another kind ("Loudi" the city, in a person's name) is
         # looked up too: the mention may still be a misspelling of a name of its own kind
@@ -191,7 +234,7 @@ class Resolver:
         for i, tok in enumerate(tokens):
             if is_title(tok.text) and i + 1 < len(tokens):
                 continue
-            for fid, pos, match in self._token_hits(tok, fuzzy=fuzzy and (unknown[i] or any_unknown)):
+            for fid, pos, match in self._token_hits(tok, i, len(tokens), fuzzy=fuzzy and (unknown[i] or any_unknown)):
                 first = i - pos
                 if first < 0:
                     continue
@@ -202,7 +245,7 @@ class Resolver:
         for (fid, first), slot in hits.items():
             size = self.gaz.form_length(fid)
             if len(slot) == size and first + size <= len(tokens):
-                alignments.append(Alignment(fid, first, tuple(slot[p] for p in range(size))))
+                alignments.append(Alignment.of(fid, first, tuple(slot[p] for p in range(size))))
         analysis = MentionAnalysis(mention, tokens, alignments)
         for al in alignments:
             if al.exact and self._outranked(analysis, al):
@@ -248,27 +291,40 @@ class Resolver:
                 return True
         return False
 
-    def _token_hits(self, tok: Token, fuzzy: bool) -> list[tuple[int, int, Match]]:
+    def _token_hits(self, tok: Token, i: int, size: int, fuzzy: bool) -> list[tuple[int, int, Match]]:
+        """Form tokens that token ``i`` of a ``size``-token mention may be, spelt alike or close."""
         folded = tok.folded
-        out: list[tuple[int, int, Match]] = []
-        for fid, pos in self.gaz.vocab_hits(folded):
-            out.append((fid, pos, compare(tok.text, self.gaz.form_token(fid, pos))))
+        out = list(self._exact_hits(tok.text, folded))
         if fuzzy and len(folded) >= MIN_FUZZY_LEN and (not tok.text.islower() or ocr_capital(tok.text)):
-            out.extend(self._fuzzy_hits(folded))
+            out.extend(self._fuzzy_hits(folded, i, size))
         return out
 
-    def _fuzzy_hits(self, folded: str) -> list[tuple[int, int, Match]]:
-        vids = self._fuzzy_cache.get(folded)
-        if vids is None:
-            vids = self._fuzzy_cache[folded] = [v for v in self.index.candidates(folded) if self.gaz.vocab_tokens[v] != folded]
+    def _exact_hits_uncached(self, text: str, folded: str) -> tuple[tuple[int, int, Match], ...]:
+        """Form tokens spelt like ``text`` but for case and accents, each with how alike they are."""
+        return tuple((fid, pos, compare(text, self.gaz.form_token(fid, pos))) for fid, pos in self.gaz.vocab_hits(folded))
+
+    def _fuzzy_candidates_uncached(self, folded: str) -> tuple[int, ...]:
+        """Vocabulary ids of gazetteer tokens ``folded`` may be a misspelling of."""
+        return tuple(v for v in self.index.candidates(folded) if self.gaz.vocab_tokens[v] != folded)
+
+    def _fuzzy_hits(self, folded: str, i: int, size: int) -> list[tuple[int, int, Match]]:
         out: list[tuple[int, int, Match]] = []
         named = self.named_in_document
-        for vid in vids:
-            postings = self.gaz.vocab_postings(vid)
-            if named is not None and self.gaz.vocab_reference_only[vid]:
-                postings = [(fid, pos) for fid, pos in postings if self.gaz.form_entity_id(fid) in named]
-                if not postings:
+        for vid in self._fuzzy_candidates(folded):
+            every_entity = named is None or not self.gaz.vocab_reference_only[vid]
+            if self.gaz.vocab_reference_only[vid]:
+                self._read_document = True  # the outcome depends on what the document names
+                if not every_entity and named.isdisjoint(self.gaz.vocab_entities(vid)):
                     continue
+            # only forms that fit inside the mention at this token can align; the weighted
+            # comparison is the resolver's costliest step, so it runs only for those
+            postings = [
+                (fid, pos) for fid, pos in self.gaz.vocab_postings(vid)
+                if pos <= i and self.gaz.form_length(fid) - pos <= size - i
+                and (every_entity or self.gaz.form_entity_id(fid) in named)
+            ]
+            if not postings:
+                continue
             match = compare(folded, self.gaz.vocab_tokens[vid])
             if match.score >= MIN_TOKEN_SCORE:
                 out.extend((fid, pos, match) for fid, pos in postings)
@@ -458,15 +514,16 @@ class Resolver:
         return False
 
     def _penalise_ambiguity(self, cands: list[Candidate]) -> list[Candidate]:
+        """Lower a candidate that a rival entity, about as confident, would change differently."""
+        edits = [frozenset((ch.start, ch.new) for ch in c.changes) for c in cands]
         out = []
-        for c in cands:
+        for c, mine in zip(cands, edits):
             rivals = [
-                o for o in cands
-                if o.entity != c.entity and set(o.token_span) & set(c.token_span)
-                and {ch.start: ch.new for ch in o.changes}.items() != {ch.start: ch.new for ch in c.changes}.items()
-                and o.score >= c.score - 0.03 and o.size >= c.size and o.score < 1.0
-            ]
-            if rivals and c.score < 1.0:
+                o for o, theirs in zip(cands, edits)
+                if o.entity != c.entity and o.first < c.first + c.size and c.first < o.first + o.size
+                and theirs != mine and o.score >= c.score - 0.03 and o.size >= c.size and o.score < 1.0
+            ] if c.score < 1.0 else []
+            if rivals:
                 names = ", ".join(sorted({self.gaz.entity(o.entity).name for o in rivals}))
                 z = math.log(max(1e-12, c.score) / max(1e-12, 1 - c.score)) - AMBIGUITY_PENALTY
                 c = Candidate(c.entity, c.form, c.first, c.size, c.changes, sigmoid(z), c.reasons + (f"ambiguous with {names}",), c.line, {**c.features, "ambiguous": 1})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +29,7 @@ TYPES = tuple(sorted(ENTITY_TYPES))
 KINDS = (CANONICAL, ALIAS, SURNAME)
 LISTS = ("aliases", "misspellings", "never")
 MAX_FORM_TOKENS = 255  # positions are stored in one byte; no real name is longer
+LOOKUP_MEMO = 131_072  # distinct tokens whose lookups are remembered
 
 
 def key_text(keys: Iterable[str]) -> str:
@@ -181,6 +182,14 @@ class Gazetteer:
         self._form_tok = arrays["form.tok"]
         self.entity = lru_cache(maxsize=65536)(self._entity)
         self.form = lru_cache(maxsize=65536)(self._form)
+        # a hashed lookup in the arrays costs microseconds (blake2b, searchsorted, numpy scalars);
+        # names repeat throughout a text, so each distinct token is looked up once
+        self.vocab_hits = lru_cache(maxsize=LOOKUP_MEMO)(self._vocab_hits)
+        self.vocab_postings = lru_cache(maxsize=LOOKUP_MEMO)(self._vocab_postings)
+        self._known_mask = lru_cache(maxsize=LOOKUP_MEMO)(self._known_mask_uncached)
+        self._never_text = lru_cache(maxsize=LOOKUP_MEMO)(self._never_text_uncached)
+        self._misspelling_text = lru_cache(maxsize=LOOKUP_MEMO)(self._misspelling_text_uncached)
+        self.vocab_entities = lru_cache(maxsize=LOOKUP_MEMO)(self._vocab_entities_uncached)  # entities using a token
         # vocabulary tokens used only by reference-list entries: the resolver skips them unless the
         # document names one of those entries correctly (see Resolver.begin_document)
         ptr = arrays["vocab.ptr"]
@@ -235,40 +244,52 @@ class Gazetteer:
 
     # ------------------------------------------------------------ lookups
 
-    def vocab_hits(self, folded: str) -> list[tuple[int, int]]:
+    def _vocab_hits(self, folded: str) -> tuple[tuple[int, int], ...]:
         """(form, position) of every form token that folds to ``folded``."""
         i = self.vocab_ids.slot(folded)
         if i < 0:
-            return []
+            return ()
         vid = int(self.vocab_ids.values[i])
         if self.vocab_tokens[vid] != folded:  # a hash collision
-            return []
+            return ()
         return self.vocab_postings(vid)
 
-    def vocab_postings(self, vid: int) -> list[tuple[int, int]]:
+    def _vocab_postings(self, vid: int) -> tuple[tuple[int, int], ...]:
         lo, hi = self._vocab_ptr[vid], self._vocab_ptr[vid + 1]
-        return list(zip(self.a["vocab.fid"][lo:hi].tolist(), self.a["vocab.pos"][lo:hi].tolist()))
+        return tuple(zip(self.a["vocab.fid"][lo:hi].tolist(), self.a["vocab.pos"][lo:hi].tolist()))
 
     def forms_with_key(self, keys: Sequence[str]) -> list[int]:
         """Forms written exactly ``keys`` (exact token keys), verified against the stored tokens."""
         want = tuple(keys)
         return [int(f) for f in self.exact.get(key_text(want)) if self.form(int(f)).key == want]
 
-    def is_known(self, token_key: str, types: Iterable[str] | None = None) -> bool:
+    def is_known(self, token_key: str, types: Collection[str] | None = None) -> bool:
         """Is this exact token key a token of some correct form (of an entity of one of ``types``)?"""
+        mask = self._known_mask(token_key)
+        return bool(mask) if types is None else bool(mask & type_mask(frozenset(types)))
+
+    def _known_mask_uncached(self, token_key: str) -> int:
+        """Bit mask of the entity types whose correct forms use this token (0: none)."""
         i = _slot(self._known, token_key)
-        if i < 0:
-            return False
-        return types is None or bool(int(self._known_types[i]) & type_mask(types))
+        return int(self._known_types[i]) if i >= 0 else 0
 
     def is_never(self, keys: Sequence[str]) -> bool:
-        return len(self._never) > 0 and _member(self._never, key_text(keys))
+        return len(self._never) > 0 and self._never_text(key_text(keys))
+
+    def _never_text_uncached(self, text: str) -> bool:
+        return _member(self._never, text)
 
     def misspelling_of(self, keys: Sequence[str]) -> int | None:
         if not len(self.misspelt):
             return None
-        hits = self.misspelt.get(key_text(keys))
+        return self._misspelling_text(key_text(keys))
+
+    def _misspelling_text_uncached(self, text: str) -> int | None:
+        hits = self.misspelt.get(text)
         return int(hits[-1]) if len(hits) else None
+
+    def _vocab_entities_uncached(self, vid: int) -> frozenset[int]:
+        return frozenset(int(e) for e in self.a["form.entity"][self.a["vocab.fid"][self._vocab_ptr[vid] : self._vocab_ptr[vid + 1]]])
 
     @property
     def has_listed_names(self) -> bool:
@@ -287,8 +308,9 @@ class Gazetteer:
         return len(self.entities)
 
 
-def type_mask(types: Iterable[str]) -> int:
-    return sum(1 << TYPES.index(t) for t in set(types) if t in TYPES)
+@lru_cache(maxsize=256)
+def type_mask(types: frozenset[str]) -> int:
+    return sum(1 << TYPES.index(t) for t in types if t in TYPES)
 
 
 def _slot(sorted_hashes: np.ndarray, text: str) -> int:
