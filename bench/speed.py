@@ -50,6 +50,23 @@ def generated_names(n: int, seed: int = 1) -> list[str]:
     return names
 
 
+def peak_mib() -> float:
+    """This process's peak resident memory.
+
+    Linux's ``ru_maxrss`` survives ``exec``: a child started by a big parent would report the
+    parent's peak.  ``VmHWM`` belongs to the new program alone.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _misspell(name: str, rng: random.Random) -> str:
     from noise import corrupt
 
@@ -59,9 +76,9 @@ def _misspell(name: str, rng: random.Random) -> str:
 
 
 LOOKUP_CHILD = """
-import json, random, resource, statistics, sys, time
+import json, random, statistics, sys, time
 sys.path.insert(0, sys.argv[3])
-from speed import generated_names, _misspell
+from speed import generated_names, _misspell, peak_mib
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 from entityfix import cache
@@ -107,13 +124,13 @@ for _, wrong in picks[:50]:
     agree += bool(got) and abs(max(got) - best) < 1e-9
 print(json.dumps({"load": load, "candidates": statistics.median(cand_t), "analysis": statistics.median(full_t),
                   "recall": found / len(picks), "agree": agree / 50, "brute": statistics.median(brute), "vocab": gaz.vocab_size,
-                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss": peak_mib()}))
 """
 
 BUILD_CHILD = """
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, sys.argv[3])
-from speed import generated_names
+from speed import generated_names, peak_mib
 from entityfix import cache
 from entityfix.gazetteer import Entity
 from entityfix.store import Gazetteer
@@ -122,7 +139,7 @@ t = time.perf_counter()
 gaz = Gazetteer.build(Entity(name, "PERSON") for name in names)
 build = time.perf_counter() - t
 cache.write(__import__("pathlib").Path(sys.argv[2]), gaz.a)
-print(json.dumps({"build": build, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"build": build, "rss": peak_mib()}))
 """
 
 
@@ -144,7 +161,9 @@ def bench_lookup(sizes: list[int]) -> list[dict]:
 
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
+sys.path.insert(0, sys.argv[2])
+from speed import peak_mib
 t = time.perf_counter()
 from entityfix import Checker, Settings
 checker = Checker(Settings())
@@ -153,7 +172,7 @@ t1 = time.perf_counter()
 findings = checker.check_until_stable(text)
 t2 = time.perf_counter()
 print(json.dumps({"load": t1 - t, "check": t2 - t1, "findings": len(findings),
-                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss": peak_mib()}))
 """
 
 
@@ -180,7 +199,7 @@ def bench_growth(docs: list[str], sizes_mb: list[float]) -> list[tuple]:
             body = _fresh_text(docs, target, seed=int(mb * 1000))
             path = Path(tmp) / f"{mb}.txt"
             path.write_text(body, encoding="utf-8")
-            out = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, check=True)
+            out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(HERE)], capture_output=True, text=True, check=True)
             data = json.loads(out.stdout.strip().splitlines()[-1])
             rows.append((mb, data["check"], data["check"] / mb, data["rss"]))
     return rows

@@ -166,7 +166,7 @@ class Resolver:
         self._exact_hits = lru_cache(maxsize=EXACT_MEMO)(self._exact_hits_uncached)  # the same word, every time it recurs
         self._named_exactly = lru_cache(maxsize=EXACT_MEMO)(self._named_exactly_uncached)
         self.named_in_document: set[int] | None = None  # None: no document (every entry considered)
-        self._analyses: dict[tuple[str, str, bool], MentionAnalysis] = {}  # see analyze
+        self._analyses: dict[tuple[str, str], MentionAnalysis] = {}  # see analyze; shared, never changed
         self._read_document = False  # did the analysis under way consult named_in_document?
 
     # ------------------------------------------------------------ analysis
@@ -198,14 +198,14 @@ class Resolver:
             if count == self.gaz.form_length(fid) and first + count <= len(tokens)
         )
 
-    def analyze(self, mention: Mention, fuzzy: bool = True) -> MentionAnalysis:
+    def analyze(self, mention: Mention) -> MentionAnalysis:
         """Tokens, alignments and protections of one mention.
 
         The same words with the same label analyse the same way wherever they stand, unless the
         analysis consulted which reference entries this document names; those that did not are
         remembered (bounded) and reused with their offsets moved.
         """
-        key = (mention.text, mention.label, fuzzy)
+        key = (mention.text, mention.label)
         known = self._analyses.get(key)
         if known is not None:
             shift = mention.start - known.mention.start
@@ -214,14 +214,14 @@ class Resolver:
                 known.protected, known.protected_by_long, known.outranked, known.misspelt,
             )
         self._read_document = False
-        analysis = self._analyze(mention, fuzzy)
+        analysis = self._analyze(mention)
         if not self._read_document:
             if len(self._analyses) >= ANALYSIS_MEMO:
                 self._analyses.clear()
             self._analyses[key] = analysis
         return analysis
 
-    def _analyze(self, mention: Mention, fuzzy: bool) -> MentionAnalysis:
+    def _analyze(self, mention: Mention) -> MentionAnalysis:
         tokens = [t.moved(mention.start) for t in tokenize(mention.text)]
         keys = [t.key for t in tokens]
         # a token known only as a name of another kind ("Loudi" the city, in a person's name) is
@@ -234,7 +234,7 @@ class Resolver:
         for i, tok in enumerate(tokens):
             if is_title(tok.text) and i + 1 < len(tokens):
                 continue
-            for fid, pos, match in self._token_hits(tok, i, len(tokens), fuzzy=fuzzy and (unknown[i] or any_unknown)):
+            for fid, pos, match in self._token_hits(tok, i, len(tokens), fuzzy=unknown[i] or any_unknown):
                 first = i - pos
                 if first < 0:
                     continue
