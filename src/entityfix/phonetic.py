@@ -227,7 +227,7 @@ def similarity(a: str, b: str) -> Match:
     # row 0: only drops of b's letters
     first = [0.0] * (m + 1)
     for j in range(1, m + 1):
-        first[j] = first[j - 1] + (end_b if n == 0 else mid_b)[j - 1]
+        first[j] = first[j - 1] + mid_b[j - 1]
     dist = [first]
     back = [[_DROP_B] * (m + 1)]
     for i in range(1, n + 1):
@@ -236,7 +236,7 @@ def similarity(a: str, b: str) -> Match:
         x_sub = _SUB_COST.get(x, _NO_SUBST)
         mid_a, end_a = mid_a_costs[i - 1], end_a_costs[i - 1]
         drop_b_cost = end_b if i == n else mid_b
-        row = [up[0] + (end_a if m == 0 else mid_a)] + [0.0] * m
+        row = [up[0] + mid_a] + [0.0] * m
         how_row = [_DROP_A] * (m + 1)
         for j in range(1, m + 1):
             best = up[j] + (end_a if j == m else mid_a)
@@ -265,9 +265,7 @@ def similarity(a: str, b: str) -> Match:
     reasons: list[str] = []
     i, j = n, m
     while (i, j) != (0, 0):
-        how = back[i][j] if i > 0 else _DROP_B
-        if j == 0:
-            how = _DROP_A
+        how = back[i][j]  # row 0 holds only drops of b's letters, column 0 only drops of a's
         if how == _DROP_A:
             label = drop_a[i - 1][j == m][1]
             i -= 1

@@ -311,8 +311,9 @@ class Resolver:
         out: list[tuple[int, int, Match]] = []
         named = self.named_in_document
         for vid in self._fuzzy_candidates(folded):
-            every_entity = named is None or not self.gaz.vocab_reference_only[vid]
-            if self.gaz.vocab_reference_only[vid]:
+            reference = bool(self.gaz.vocab_reference_only[vid])
+            every_entity = named is None or not reference
+            if reference:
                 self._read_document = True  # the outcome depends on what the document names
                 if not every_entity and named.isdisjoint(self.gaz.vocab_entities(vid)):
                     continue

@@ -289,7 +289,7 @@ class Gazetteer:
         return int(hits[-1]) if len(hits) else None
 
     def _vocab_entities_uncached(self, vid: int) -> frozenset[int]:
-        return frozenset(int(e) for e in self.a["form.entity"][self.a["vocab.fid"][self._vocab_ptr[vid] : self._vocab_ptr[vid + 1]]])
+        return frozenset(self.form_entity_id(fid) for fid, _ in self.vocab_postings(vid))
 
     @property
     def has_listed_names(self) -> bool:
