@@ -116,3 +116,33 @@ def test_threshold_flags_on_the_command_line(tmp_path):
     assert loose.returncode == 1
     bad = run_cli("check", "--fix-threshold", "0.4", "--suggest-threshold", "0.6", str(path))
     assert bad.returncode == 2 and b"suggest threshold 0.6 is above fix threshold 0.4" in bad.stderr
+
+
+def test_evidence_weighed_last_only_lowers_confidence():
+    # the resolver drops a candidate that cannot reach the caller's floor before weighing these:
+    # right only while every one of them counts against (bench/fit_weights.py refits the weights)
+    from entityfix.evidence import WEIGHTS
+    from entityfix.resolve import LOWERING_FEATURES
+
+    assert all(WEIGHTS[name] < 0 for name in LOWERING_FEATURES)
+
+
+def test_candidates_skipped_below_the_suggestion_threshold_change_no_finding():
+    # with a suggestion threshold of 0 every candidate is scored in full; the findings of 0.5 and
+    # more must be exactly those made when candidates that cannot matter at 0.5 are skipped
+    from conftest import SEED_MT
+
+    text = SEED_MT.read_text(encoding="utf-8") + (
+        "\nMr. Gants and Mr. Kanz met Benjamin Netanyahou in Rabbat. Nasser Bourida, Nasser Burita and "
+        "Naser Purida spoke for Marocco; Antony Blinkin and Anthony Blingen for the United Staes.\n"
+    )
+    gaz = Gazetteer.build([
+        Entity("Benny Gantz", "PERSON"), Entity("Benjamin Netanyahu", "PERSON"), Entity("Nasser Bourita", "PERSON"),
+        Entity("Antony Blinken", "PERSON"), Entity("Rabat", "GPE"), Entity("Morocco", "GPE"),
+        Entity("United States", "GPE"), Entity("Polisario Front", "ORG"), Entity("Sahrawi", "NORP"),
+    ])
+    full = Checker(Settings(default_gazetteers=False, suggest_threshold=0.0), gazetteer=gaz).check_text(text)
+    pruned = Checker(Settings(default_gazetteers=False), gazetteer=gaz).check_text(text)
+    as_found = lambda f: (f.start, f.old, f.new, f.confidence, f.action)  # noqa: E731
+    assert len(full) > len(pruned) >= 10
+    assert [as_found(f) for f in pruned] == [as_found(f) for f in full if f.confidence >= 0.5]

@@ -100,6 +100,21 @@ def test_a_reference_entry_needs_the_documents_support():
     assert [(f.old, f.new, f.action) for f in checker.check_text(supported)] == [("Curitbia", "Curitiba", "fix")]
 
 
+def test_a_curated_name_is_found_however_many_reference_names_sound_the_same():
+    # 62 reference places that all sound like the curated surname "Purytta" (B/P, OU/U, doubled
+    # letters, I/Y, D/T) and all sort before it: none is named in the text, so none may crowd the
+    # curated name out of a lookup's best few (they did, when reference tokens were indexed too)
+    from itertools import product
+
+    spellings = {a + b + c + d + e + "a" for a, b, c, d, e in product("BP", ("ou", "u"), ("r", "rr"), "iy", ("t", "d", "tt", "dd"))}
+    places = [Entity(s, "GPE", reference=True) for s in sorted(spellings - {"Purytta", "Burita"})]
+    gaz = Gazetteer.build([Entity("Nasser Purytta", "PERSON"), *places])
+    assert gaz.index.candidates("burita") == [gaz.vocab_id("purytta")]  # reference tokens are not indexed
+    checker = Checker(Settings(default_gazetteers=False), gazetteer=gaz)
+    text = "Foreign Minister Nasser Purytta spoke on Monday. Burita said the talks went well.\n"
+    assert [(f.old, f.new, f.action) for f in checker.check_text(text)] == [("Burita", "Purytta", "fix")]
+
+
 def test_reference_list_never_fixes_a_demonym_towards_a_place():
     gaz = Gazetteer.build([Entity("Mauritania", "GPE", reference=True)])
     checker = Checker(Settings(default_gazetteers=False), gazetteer=gaz)

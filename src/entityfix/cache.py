@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-LAYOUT_VERSION = "entityfix-gazetteer-arrays-2"
+LAYOUT_VERSION = "entityfix-gazetteer-arrays-3"
 KEEP = 8  # compiled gazetteers kept; older ones are removed when a new one is written
 
 

@@ -43,10 +43,11 @@ class Finding:
 
 def _best_per_mention(
     resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], ctx: DocContext,
-    before: list[list[Candidate]] | None = None,
+    floor: float, before: list[list[Candidate]] | None = None,
 ) -> list[list[Candidate]]:
     """Score every mention and keep non-overlapping candidates, best first (a list per mention).
 
+    ``floor``: the suggestion threshold (candidates that cannot matter below it are not scored).
     ``before``: the same mentions' candidates from the first pass.  Only a confident fix of an
     entity (``ctx.fixed``) changes a later score, so a mention with no near-match of such an
     entity keeps what it had.
@@ -60,7 +61,7 @@ def _best_per_mention(
             continue
         taken: set[int] = set()
         mine: list[Candidate] = []
-        for cand in resolver.candidates(analysis, line, ctx):
+        for cand in resolver.candidates(analysis, line, ctx, floor):
             span = set(cand.token_span)
             if span & taken:
                 continue
@@ -74,13 +75,13 @@ def decide(resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], thre
     ctx = DocContext()
     for analysis, line in analyses:
         resolver.note_context(analysis, line, ctx)
-    first = _best_per_mention(resolver, analyses, ctx)
+    first = _best_per_mention(resolver, analyses, ctx, thresholds.suggest)
     for cand in (c for mine in first for c in mine):
         if cand.score >= thresholds.fix:
             spellings = ctx.fixed.setdefault(cand.entity, {})
             for ch in cand.changes:
                 spellings.setdefault(fold(ch.old), cand.line)
-    cands = [c for mine in (_best_per_mention(resolver, analyses, ctx, first) if ctx.fixed else first) for c in mine]
+    cands = [c for mine in (_best_per_mention(resolver, analyses, ctx, thresholds.suggest, first) if ctx.fixed else first) for c in mine]
 
     # one decision per wrong spelling: the best-supported occurrence decides for all
     best_for_old: dict[str, tuple[float, str, Candidate]] = {}

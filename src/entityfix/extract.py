@@ -145,19 +145,21 @@ def _is_cap(tok) -> bool:
 
 def _capitalised_runs(doc, covered: list[bool]) -> Iterator[tuple[int, int]]:
     """Runs of capitalised tokens (with inner particles, hyphens, one line break) not yet covered."""
-    i, n = 0, len(doc)
+    tokens = list(doc)  # each spaCy Token object made once, not at every look
+    cap = [not c and _is_cap(t) for t, c in zip(tokens, covered)]
+    i, n = 0, len(tokens)
     while i < n:
-        if covered[i] or not _is_cap(doc[i]):
+        if not cap[i]:
             i += 1
             continue
         j = i + 1
         while j < n and not covered[j]:
-            tok = doc[j]
-            if _is_cap(tok):
+            tok = tokens[j]
+            if cap[j]:
                 j += 1
                 continue
             nxt = j + 1
-            if nxt < n and not covered[nxt] and _is_cap(doc[nxt]) and (
+            if nxt < n and cap[nxt] and (
                 tok.lower_ in PARTICLES or tok.text in {"-", "\n"} or (tok.is_space and tok.text.count("\n") == 1)
             ):
                 j = nxt + 1

@@ -1,6 +1,8 @@
 """Candidate lookup: which gazetteer tokens could a misspelt token be? Without scanning them all.
 
-Every distinct folded token of every correct form goes into two inverted indexes, both flat arrays
+Every distinct folded token of a correct form goes into two inverted indexes (one ``TokenIndex`` for
+curated entries' tokens and one for the tokens only reference-list entries use: see ``Gazetteer``),
+both flat arrays
 (``tables.HashIndex``) so they are saved with the compiled gazetteer and loaded without rebuilding:
 
 * character trigrams of the padded token, stored as numpy CSR postings (token ids per trigram).
@@ -13,14 +15,17 @@ Every distinct folded token of every correct form goes into two inverted indexes
 * the consonant skeleton from ``phonetic.skeleton``, which catches spellings that share few
   trigrams but sound alike ("Purida" / "Bourita").
 
-The survivors are ranked at C speed (rapidfuzz) on ``phonetic.confusion_folded`` spellings, and only
-the best few go on to the weighted edit distance in ``phonetic.similarity``.
+The survivors are ranked at C speed (rapidfuzz) on ``phonetic.confusion_folded`` spellings
+(``rank_by_sound``), and only the best few go on to the weighted edit distance in
+``phonetic.similarity``.  An index of fewer than ``EXHAUSTIVE_BELOW`` tokens (a hand-written list)
+ranks all of them instead: at that size rapidfuzz is cheaper than the trigram lists, and exact.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import process
@@ -34,6 +39,26 @@ MAX_BUCKET = 2000  # a skeleton shared by more tokens than this proposes nothing
 MAX_EDITS = 3  # trigram filter: edits a candidate may be away from the query
 MAX_PROPOSED = 400  # most-overlapping proposals kept before ranking
 PROPOSAL_BUDGET = 32_000  # postings counted per query, rarest trigrams first
+GRAM_MEMO = 65_536  # distinct trigrams whose postings are remembered
+CANDIDATES = 16  # best-ranked tokens a lookup returns
+EXHAUSTIVE_BELOW = 512  # an index of fewer tokens ranks them all: cheaper than its trigram lists
+MIN_RANK_SIMILARITY = 0.5  # rapidfuzz cut-off on the confusion-folded spellings
+
+
+def length_span(word_length: int) -> int:
+    """How many letters longer or shorter than a misspelt word its target may be."""
+    return max(3, word_length // 2)
+
+
+def rank_by_sound(word: str, choices: dict[int, str], limit: int | None = CANDIDATES, min_similarity: float = MIN_RANK_SIMILARITY) -> list[int]:
+    """Keys of ``choices`` (id -> confusion-folded spelling) closest to ``word`` (folded), best first (None: all)."""
+    if not choices:
+        return []
+    ranked = process.extract(
+        confusion_folded(word), choices, scorer=Levenshtein.normalized_similarity,
+        limit=limit, score_cutoff=min_similarity,
+    )
+    return [key for _, _, key in ranked]
 
 
 def trigrams(word: str) -> list[str]:
@@ -42,15 +67,21 @@ def trigrams(word: str) -> list[str]:
 
 
 class TokenIndex:
-    """Inverted indexes over the distinct folded tokens of a gazetteer (token ids = vocabulary ids)."""
+    """Inverted indexes over folded tokens; a lookup answers with each token's id from ``ids``.
 
-    def __init__(self, tokens: Sequence[str], grams: HashIndex, skeletons: HashIndex, folded: Strings, lengths: np.ndarray):
-        self.tokens = tokens
+    Internally a token is its position in the list the index was built from; ``ids`` maps those
+    positions to the caller's ids (the gazetteer's vocabulary ids), so an index can cover a subset.
+    """
+
+    def __init__(self, grams: HashIndex, skeletons: HashIndex, folded: Strings, lengths: np.ndarray, ids: np.ndarray):
         self.grams = grams
         self.skeletons = skeletons
         self.folded_table = folded
         self.lengths = lengths
+        self.ids = ids
         self._folded: list[str] | None = None
+        # a trigram's postings, found by hashing (microseconds); a text's words share most trigrams
+        self._postings = lru_cache(maxsize=GRAM_MEMO)(grams.get)
 
     @property
     def folded_forms(self) -> list[str]:
@@ -60,7 +91,8 @@ class TokenIndex:
         return self._folded
 
     @classmethod
-    def build(cls, tokens: Sequence[str]) -> "TokenIndex":
+    def build(cls, tokens: Sequence[str], ids: np.ndarray | None = None) -> "TokenIndex":
+        """Index ``tokens``; ``ids[i]`` is what a lookup returns for ``tokens[i]`` (default: ``i``)."""
         gram_hash: dict[str, int] = {}
         pair_hash, pair_tok = array("Q"), array("i")
         skel_hash, skel_tok = array("Q"), array("i")
@@ -78,33 +110,33 @@ class TokenIndex:
         u64 = lambda a: np.frombuffer(a, dtype=np.uint64) if len(a) else np.empty(0, np.uint64)  # noqa: E731
         i32 = lambda a: np.frombuffer(a, dtype=np.int32) if len(a) else np.empty(0, np.int32)  # noqa: E731
         return cls(
-            tokens,
             HashIndex.build(u64(pair_hash), i32(pair_tok)),
             HashIndex.build(u64(skel_hash), i32(skel_tok)),
             Strings.build([confusion_folded(t) for t in tokens]),
             np.fromiter((len(t) for t in tokens), dtype=np.int16, count=len(tokens)),
+            np.arange(len(tokens), dtype=np.int32) if ids is None else np.asarray(ids, dtype=np.int32),
         )
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        out = {f"{prefix}.lengths": self.lengths}
+        out = {f"{prefix}.lengths": self.lengths, f"{prefix}.ids": self.ids}
         out.update(self.grams.arrays(f"{prefix}.grams"))
         out.update(self.skeletons.arrays(f"{prefix}.skeletons"))
         out.update(self.folded_table.arrays(f"{prefix}.folded"))
         return out
 
     @classmethod
-    def from_arrays(cls, data, prefix: str, tokens: Sequence[str]) -> "TokenIndex":
+    def from_arrays(cls, data, prefix: str) -> "TokenIndex":
         return cls(
-            tokens,
             HashIndex.from_arrays(data, f"{prefix}.grams"),
             HashIndex.from_arrays(data, f"{prefix}.skeletons"),
             Strings.from_arrays(data, f"{prefix}.folded"),
             data[f"{prefix}.lengths"],
+            data[f"{prefix}.ids"],
         )
 
     def _trigram_proposals(self, word: str) -> np.ndarray:
         grams = trigrams(word)
-        lists = sorted((p for p in (self.grams.get(g) for g in grams) if len(p)), key=len)
+        lists = sorted((p for p in map(self._postings, grams) if len(p)), key=len)
         if not lists:
             return EMPTY
         used, size = 1, len(lists[0])
@@ -126,22 +158,25 @@ class TokenIndex:
             ids = ids[np.argpartition(-counts, MAX_PROPOSED)[:MAX_PROPOSED]]
         return ids
 
-    def candidates(self, word: str, limit: int = 16, min_similarity: float = 0.5) -> list[int]:
-        """Ids of gazetteer tokens plausibly misspelt as ``word`` (folded), best first."""
+    def candidates(self, word: str, limit: int = CANDIDATES, min_similarity: float = MIN_RANK_SIMILARITY) -> list[int]:
+        """Ids of indexed tokens plausibly misspelt as ``word`` (folded), best first."""
+        if len(self.lengths) < EXHAUSTIVE_BELOW:
+            proposed = np.arange(len(self.lengths))
+        else:
+            proposed = self._proposals(word)
+        if not len(proposed):
+            return []
+        proposed = proposed[np.abs(self.lengths[proposed].astype(np.int32) - len(word)) <= length_span(len(word))]
+        folded = self.folded_forms
+        ranked = rank_by_sound(word, {tid: folded[tid] for tid in proposed.tolist()}, limit, min_similarity)
+        return self.ids[ranked].tolist() if ranked else []
+
+    def _proposals(self, word: str) -> np.ndarray:
+        """Tokens sharing enough trigrams with ``word``, or its consonant skeleton."""
         proposed = self._trigram_proposals(word)
         key = skeleton(word)
         if len(key) >= MIN_SKELETON:
             bucket = self.skeletons.get(key)
             if 0 < len(bucket) <= MAX_BUCKET:
                 proposed = np.union1d(proposed, bucket)
-        if not len(proposed):
-            return []
-        span = max(3, len(word) // 2)
-        proposed = proposed[np.abs(self.lengths[proposed].astype(np.int32) - len(word)) <= span]
-        folded = self.folded_forms
-        choices = {tid: folded[tid] for tid in proposed.tolist()}
-        ranked = process.extract(
-            confusion_folded(word), choices, scorer=Levenshtein.normalized_similarity,
-            limit=limit, score_cutoff=min_similarity,
-        )
-        return [tid for _, _, tid in ranked]
+        return proposed

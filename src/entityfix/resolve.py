@@ -28,7 +28,8 @@ from .evidence import AMBIGUITY_PENALTY, SIMILARITY_CENTRE, confidence, sigmoid
 from .extract import Mention
 from .gazetteer import SURNAME
 from .names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title, ocr_capital, tokenize
-from .phonetic import Match, compare, exact_key, fold, skeleton
+from .index import length_span, rank_by_sound
+from .phonetic import Match, compare, confusion_folded, exact_key, fold, skeleton
 from .store import Gazetteer
 
 MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
@@ -45,6 +46,11 @@ DERIVATIONAL_SUFFIXES = frozenset(
 # evidence against a name being the one meant; a reference-list entry (see Entity.reference) is
 # never proposed against any of it, a curated entry only loses confidence
 COUNTER_EVIDENCE = ("derived", "compound", "name_continues", "common_word", "type_clash", "first_letter")
+# evidence weighed last, all of it against (negative weights: tests/test_resolution.py checks), so a
+# candidate that cannot reach the caller's floor without it is dropped before it is computed
+LOWERING_FEATURES = ("derived", "compound", "first_letter", "all_caps", "common_word")
+SIZE_PREFERENCE = 0.02  # candidates are ranked by confidence + this much per token they cover
+RIVAL_MARGIN = 0.03  # a rival this much less confident still makes a candidate ambiguous
 
 
 @dataclass(frozen=True)
@@ -163,11 +169,17 @@ class Resolver:
         self.index = gazetteer.index
         self.allow = frozenset(exact_key(a) for a in allow)
         self._fuzzy_candidates = lru_cache(maxsize=EXACT_MEMO)(self._fuzzy_candidates_uncached)
+        self._nearest_reference = lru_cache(maxsize=EXACT_MEMO)(gazetteer.reference_index.candidates)
         self._exact_hits = lru_cache(maxsize=EXACT_MEMO)(self._exact_hits_uncached)  # the same word, every time it recurs
         self._named_exactly = lru_cache(maxsize=EXACT_MEMO)(self._named_exactly_uncached)
-        self.named_in_document: set[int] | None = None  # None: no document (every entry considered)
-        self._analyses: dict[tuple[str, str], MentionAnalysis] = {}  # see analyze; shared, never changed
-        self._read_document = False  # did the analysis under way consult named_in_document?
+        self.named_in_document: frozenset[int] = frozenset()  # entities the document writes exactly
+        # this document's tokens of the reference entries it names: vid -> (token, confusion-folded)
+        self._reference_vocab: dict[int, tuple[str, str]] = {}
+        self._reference_found: dict[str, tuple[int, ...]] = {}  # per document: word -> reference candidates
+        # (text, label) -> (analysis, words looked up fuzzily); see analyze.  Shared, never changed
+        self._analyses: dict[tuple[str, str], tuple[MentionAnalysis, tuple[str, ...]]] = {}
+        self._read_document = False  # did the analysis under way find a reference entry this document names?
+        self._looked_up: list[str] = []  # the words the analysis under way looked up fuzzily
 
     # ------------------------------------------------------------ analysis
 
@@ -175,13 +187,47 @@ class Resolver:
         """Note which reference-list entries the document writes correctly.
 
         A reference entry is only ever fixed towards when the document names it correctly (see
-        ``_score``), so fuzzy matches against the others are not worth computing: with tens of
-        thousands of places, that is most of the resolver's work.
+        ``_score``), so a misspelt word is looked up among the curated entries' tokens (their own
+        index) and among the tokens of the few reference entries this document names.  With tens of
+        thousands of places, searching them all for every unknown word was most of the resolver's
+        work, and their near-misses crowded the curated names out of a lookup's best few.
         """
         seen: set[int] = set()
         for mention in mentions:
             seen.update(self._named_exactly(mention.text))
-        self.named_in_document = seen
+        self.named_in_document = frozenset(seen)
+        tokens, reference_only = self.gaz.vocab_tokens, self.gaz.vocab_reference_only
+        self._reference_vocab = {
+            vid: (tokens[vid], confusion_folded(tokens[vid]))
+            for eid in sorted(seen) if self.gaz.is_reference(eid)
+            for vid in self.gaz.entity_vocab(eid) if reference_only[vid]
+        }
+        self._reference_found = {}
+
+    def _reference_candidates(self, folded: str) -> tuple[int, ...]:
+        """Tokens of the reference entries this document names that ``folded`` may be a misspelling of.
+
+        Only those among the reference list's best few for the word: when a dozen other listed
+        places are as close ("Minardi": Martin, Minard, Menard ...), the word is more likely a
+        name the list lacks than a misspelling of the one place the document mentions.  The cheap
+        ranking among this document's few tokens comes first; the index is asked only when it
+        finds something.
+        """
+        if not self._reference_vocab:
+            return ()
+        found = self._reference_found.get(folded)
+        if found is None:
+            span = length_span(len(folded))
+            choices = {
+                vid: sound for vid, (token, sound) in self._reference_vocab.items()
+                if token != folded and abs(len(token) - len(folded)) <= span
+            }
+            near = rank_by_sound(folded, choices, limit=None)
+            if near:
+                best = set(self._nearest_reference(folded))
+                near = [v for v in near if v in best]
+            found = self._reference_found[folded] = tuple(near)
+        return found
 
     def _named_exactly_uncached(self, text: str) -> frozenset[int]:
         """Entities a mention writes exactly: the exact alignments ``analyze`` would find, and no more."""
@@ -201,24 +247,28 @@ class Resolver:
     def analyze(self, mention: Mention) -> MentionAnalysis:
         """Tokens, alignments and protections of one mention.
 
-        The same words with the same label analyse the same way wherever they stand, unless the
-        analysis consulted which reference entries this document names; those that did not are
-        remembered (bounded) and reused with their offsets moved.
+        The same words with the same label analyse the same way wherever they stand, unless one
+        of them is near a reference entry the document names.  Analyses where none was are
+        remembered (bounded), with the words they looked up, and reused with their offsets moved
+        in any document where none of those words is near a reference entry it names.
         """
         key = (mention.text, mention.label)
         known = self._analyses.get(key)
         if known is not None:
-            shift = mention.start - known.mention.start
-            return MentionAnalysis(
-                mention, [t.moved(shift) for t in known.tokens], known.alignments,
-                known.protected, known.protected_by_long, known.outranked, known.misspelt,
-            )
+            old, words = known
+            if not any(self._reference_candidates(w) for w in words):
+                shift = mention.start - old.mention.start
+                return MentionAnalysis(
+                    mention, [t.moved(shift) for t in old.tokens], old.alignments,
+                    old.protected, old.protected_by_long, old.outranked, old.misspelt,
+                )
         self._read_document = False
+        self._looked_up = []
         analysis = self._analyze(mention)
         if not self._read_document:
             if len(self._analyses) >= ANALYSIS_MEMO:
                 self._analyses.clear()
-            self._analyses[key] = analysis
+            self._analyses[key] = (analysis, tuple(self._looked_up))
         return analysis
 
     def _analyze(self, mention: Mention) -> MentionAnalysis:
@@ -230,22 +280,34 @@ class Resolver:
         kinds = None if not label else (METONYMS if label in METONYMS else (label,))
         unknown = [not self.gaz.is_known(t.key, kinds) for t in tokens]
         any_unknown = any(u for u, t in zip(unknown, tokens) if len(t.folded) >= MIN_FUZZY_LEN)
-        hits: dict[tuple[int, int], dict[int, Match]] = {}  # (form, first) -> {pos: match}
+        # (form, first token) -> {position: how token first+position compares with the form's token};
+        # a fuzzy pair is compared (the weighted edit distance, the costliest step) only once every
+        # position of its form has a near token: most pairs belong to forms that can never align
+        hits: dict[tuple[int, int], dict[int, Match | str]] = {}
         for i, tok in enumerate(tokens):
             if is_title(tok.text) and i + 1 < len(tokens):
                 continue
-            for fid, pos, match in self._token_hits(tok, i, len(tokens), fuzzy=unknown[i] or any_unknown):
-                first = i - pos
-                if first < 0:
-                    continue
-                slot = hits.setdefault((fid, first), {})
-                if pos not in slot or slot[pos].score < match.score:
-                    slot[pos] = match
+            for fid, pos, match in self._exact_hits(tok.text, tok.folded):
+                if i >= pos:
+                    hits.setdefault((fid, i - pos), {})[pos] = match
+            if (unknown[i] or any_unknown) and self._may_be_misspelt(tok):
+                for fid, pos, near in self._fuzzy_postings(tok.folded, i, len(tokens)):
+                    hits.setdefault((fid, i - pos), {})[pos] = near
         alignments = []
         for (fid, first), slot in hits.items():
             size = self.gaz.form_length(fid)
-            if len(slot) == size and first + size <= len(tokens):
-                alignments.append(Alignment.of(fid, first, tuple(slot[p] for p in range(size))))
+            if len(slot) < size or first + size > len(tokens):
+                continue
+            matches = []
+            for p in range(size):
+                match = slot[p]
+                if isinstance(match, str):  # a near gazetteer token, not compared yet
+                    match = compare(tokens[first + p].folded, match)
+                    if match.score < MIN_TOKEN_SCORE:
+                        break
+                matches.append(match)
+            else:
+                alignments.append(Alignment.of(fid, first, tuple(matches)))
         analysis = MentionAnalysis(mention, tokens, alignments)
         for al in alignments:
             if al.exact and self._outranked(analysis, al):
@@ -291,44 +353,36 @@ class Resolver:
                 return True
         return False
 
-    def _token_hits(self, tok: Token, i: int, size: int, fuzzy: bool) -> list[tuple[int, int, Match]]:
-        """Form tokens that token ``i`` of a ``size``-token mention may be, spelt alike or close."""
-        folded = tok.folded
-        out = list(self._exact_hits(tok.text, folded))
-        if fuzzy and len(folded) >= MIN_FUZZY_LEN and (not tok.text.islower() or ocr_capital(tok.text)):
-            out.extend(self._fuzzy_hits(folded, i, size))
-        return out
+    @staticmethod
+    def _may_be_misspelt(tok: Token) -> bool:
+        """Long enough to change, and capitalised (or with an OCR-read capital)."""
+        return len(tok.folded) >= MIN_FUZZY_LEN and (not tok.text.islower() or ocr_capital(tok.text))
 
     def _exact_hits_uncached(self, text: str, folded: str) -> tuple[tuple[int, int, Match], ...]:
         """Form tokens spelt like ``text`` but for case and accents, each with how alike they are."""
         return tuple((fid, pos, compare(text, self.gaz.form_token(fid, pos))) for fid, pos in self.gaz.vocab_hits(folded))
 
     def _fuzzy_candidates_uncached(self, folded: str) -> tuple[int, ...]:
-        """Vocabulary ids of gazetteer tokens ``folded`` may be a misspelling of."""
+        """Vocabulary ids of curated gazetteer tokens ``folded`` may be a misspelling of."""
         return tuple(v for v in self.index.candidates(folded) if self.gaz.vocab_tokens[v] != folded)
 
-    def _fuzzy_hits(self, folded: str, i: int, size: int) -> list[tuple[int, int, Match]]:
-        out: list[tuple[int, int, Match]] = []
+    def _fuzzy_postings(self, folded: str, i: int, size: int) -> list[tuple[int, int, str]]:
+        """(form, position, folded token) of the near gazetteer tokens token ``i`` of a ``size``-token
+        mention may be a misspelling of, in the forms that fit the mention there."""
+        out: list[tuple[int, int, str]] = []
         named = self.named_in_document
-        for vid in self._fuzzy_candidates(folded):
-            reference = bool(self.gaz.vocab_reference_only[vid])
-            every_entity = named is None or not reference
-            if reference:
-                self._read_document = True  # the outcome depends on what the document names
-                if not every_entity and named.isdisjoint(self.gaz.vocab_entities(vid)):
-                    continue
-            # only forms that fit inside the mention at this token can align; the weighted
-            # comparison is the resolver's costliest step, so it runs only for those
-            postings = [
-                (fid, pos) for fid, pos in self.gaz.vocab_postings(vid)
+        self._looked_up.append(folded)
+        reference = self._reference_candidates(folded)
+        if reference:
+            self._read_document = True  # the outcome depends on what the document names
+        for vid in self._fuzzy_candidates(folded) + reference:
+            only_named = bool(self.gaz.vocab_reference_only[vid])  # a reference token: named entries only
+            near = self.gaz.vocab_tokens[vid]
+            out.extend(
+                (fid, pos, near) for fid, pos in self.gaz.vocab_postings(vid)
                 if pos <= i and self.gaz.form_length(fid) - pos <= size - i
-                and (every_entity or self.gaz.form_entity_id(fid) in named)
-            ]
-            if not postings:
-                continue
-            match = compare(folded, self.gaz.vocab_tokens[vid])
-            if match.score >= MIN_TOKEN_SCORE:
-                out.extend((fid, pos, match) for fid, pos in postings)
+                and (not only_named or self.gaz.form_entity_id(fid) in named)
+            )
         return out
 
     # ------------------------------------------------------------ context
@@ -344,20 +398,30 @@ class Resolver:
 
     # ------------------------------------------------------------ scoring
 
-    def candidates(self, analysis: MentionAnalysis, line: int, ctx: DocContext) -> list[Candidate]:
+    def candidates(self, analysis: MentionAnalysis, line: int, ctx: DocContext, floor: float = 0.0) -> list[Candidate]:
+        """The mention's candidates, best first (confidence, then size).
+
+        ``floor``: the caller ignores candidates less confident than this (the suggestion
+        threshold).  Those that can neither reach it, nor outrank one that does, nor make one
+        ambiguous are then not worth scoring in full, and are left out; most candidates on
+        clean text are such.
+        """
         out: list[Candidate] = []
         for first, last, eid in analysis.misspelt:
             out.append(self._listed_misspelling(analysis, first, last, eid, line))
+        # a candidate SIZE_PREFERENCE per token it covers less confident outranks a shorter one, and
+        # a rival RIVAL_MARGIN less confident still counts: below both, a candidate changes nothing
+        cut = floor - SIZE_PREFERENCE * len(analysis.tokens) - RIVAL_MARGIN if floor > 0 else 0.0
         for al in analysis.alignments:
             if al.exact:
                 continue
-            cand = self._score(analysis, al, line, ctx)
+            cand = self._score(analysis, al, line, ctx, cut)
             if cand is not None:
                 out.append(cand)
         # ambiguity: the same tokens proposed to become different words by different entities
         if len(out) > 1:
             out = self._penalise_ambiguity(out)
-        out.sort(key=lambda c: (-(c.score + 0.02 * c.size), c.first))
+        out.sort(key=lambda c: (-(c.score + SIZE_PREFERENCE * c.size), c.first))
         return out
 
     def _listed_misspelling(self, analysis: MentionAnalysis, first: int, last: int, eid: int, line: int) -> Candidate:
@@ -376,7 +440,7 @@ class Resolver:
             changes = (TokenChange(toks[0].start, toks[-1].end, old, entity.name, Match(0.0, 0.0, ("listed misspelling",))),)
         return Candidate(eid, fid, first, last - first, changes, 1.0, (f"listed misspelling of {entity.name}",), line, {"listed": 1})
 
-    def _score(self, analysis: MentionAnalysis, al: Alignment, line: int, ctx: DocContext) -> Candidate | None:
+    def _score(self, analysis: MentionAnalysis, al: Alignment, line: int, ctx: DocContext, cut: float = 0.0) -> Candidate | None:
         form = self.gaz.form(al.form)
         eid = form.entity
         entity = self.gaz.entity(eid)
@@ -460,6 +524,8 @@ class Resolver:
             # always one letter away from a correct word it does not list, so only the document
             # itself (the name written correctly nearby) makes a reference entry the meant one
             return None
+        if cut > 0 and confidence(f) < cut:
+            return None  # what is left to weigh (LOWERING_FEATURES) can only lower it
         for i in changed:
             gtok = fold(form.tokens[i - al.first])
             demonym = label == "NORP" and entity.type != "NORP" and gtok.startswith(tokens[i].folded[:-1])
@@ -522,7 +588,7 @@ class Resolver:
             rivals = [
                 o for o, theirs in zip(cands, edits)
                 if o.entity != c.entity and o.first < c.first + c.size and c.first < o.first + o.size
-                and theirs != mine and o.score >= c.score - 0.03 and o.size >= c.size and o.score < 1.0
+                and theirs != mine and o.score >= c.score - RIVAL_MARGIN and o.size >= c.size and o.score < 1.0
             ] if c.score < 1.0 else []
             if rivals:
                 names = ", ".join(sorted({self.gaz.entity(o.entity).name for o in rivals}))

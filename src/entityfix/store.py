@@ -142,7 +142,12 @@ class _Builder:
         out["known.types"] = np.fromiter(self.known.values(), dtype=np.uint16, count=len(self.known))[order]
         out.update(HashIndex.build(hash_array(k for k, _ in self.misspelt), np.asarray([e for _, e in self.misspelt], dtype=np.int32)).arrays("misspelt"))
         out["never"] = np.unique(hash_array(self.never))
-        out.update(TokenIndex.build(folded).arrays("index"))
+        # two indexes: a reference entry is only ever fixed towards when the document names it
+        # (Resolver.begin_document), and its many tokens must not crowd curated ones out of a lookup
+        reference = _reference_only(out)
+        for name, ids in (("index", np.flatnonzero(~reference)), ("refindex", np.flatnonzero(reference))):
+            ids = ids.astype(np.int32)
+            out.update(TokenIndex.build([folded[v] for v in ids.tolist()], ids).arrays(name))
         return out
 
 
@@ -174,7 +179,8 @@ class Gazetteer:
         self.vocab_tokens = Strings.from_arrays(arrays, "vocab.tokens")
         self.vocab_ids = HashIndex.from_arrays(arrays, "vocab.ids")
         self.misspelt = HashIndex.from_arrays(arrays, "misspelt")
-        self.index = TokenIndex.from_arrays(arrays, "index", self.vocab_tokens)
+        self.index = TokenIndex.from_arrays(arrays, "index")  # tokens of curated entries' forms
+        self.reference_index = TokenIndex.from_arrays(arrays, "refindex")  # tokens only reference entries use
         self.entities: Sequence[Entity] = _Rows(arrays["ent.name"], lambda eid: self.entity(eid))
         self.forms: Sequence[Form] = _Rows(arrays["form.entity"], lambda fid: self.form(fid))
         self._vocab_ptr = arrays["vocab.ptr"]
@@ -189,14 +195,12 @@ class Gazetteer:
         self._known_mask = lru_cache(maxsize=LOOKUP_MEMO)(self._known_mask_uncached)
         self._never_text = lru_cache(maxsize=LOOKUP_MEMO)(self._never_text_uncached)
         self._misspelling_text = lru_cache(maxsize=LOOKUP_MEMO)(self._misspelling_text_uncached)
-        self.vocab_entities = lru_cache(maxsize=LOOKUP_MEMO)(self._vocab_entities_uncached)  # entities using a token
-        # vocabulary tokens used only by reference-list entries: the resolver skips them unless the
-        # document names one of those entries correctly (see Resolver.begin_document)
-        ptr = arrays["vocab.ptr"]
-        ref = arrays["ent.reference"][arrays["form.entity"][arrays["vocab.fid"]]]
-        self.vocab_reference_only = (
-            np.minimum.reduceat(ref, ptr[:-1]).astype(bool) if len(ref) else np.zeros(len(ptr) - 1, dtype=bool)
-        )
+        # vocabulary tokens used only by reference-list entries: in reference_index, not index; the
+        # resolver considers them only for the entries a document names (see Resolver.begin_document)
+        self.vocab_reference_only = _reference_only(arrays)
+        self.entity_vocab = lru_cache(maxsize=LOOKUP_MEMO)(self._entity_vocab_uncached)
+        self.form_length = lru_cache(maxsize=LOOKUP_MEMO)(self._form_length)  # asked for every near token
+        self.form_entity_id = lru_cache(maxsize=LOOKUP_MEMO)(self._form_entity_id)
         self._known = arrays["known"]
         self._known_types = arrays["known.types"]
         self._never = arrays["never"]
@@ -227,17 +231,20 @@ class Gazetteer:
         toks = a["form.tok"][self._form_tok_ptr[fid] : self._form_tok_ptr[fid + 1]]
         return Form(int(a["form.entity"][fid]), self.strings[int(a["form.text"][fid])], tuple(self.strings[int(s)] for s in toks), KINDS[int(a["form.kind"][fid])])
 
-    def form_length(self, fid: int) -> int:
+    def _form_length(self, fid: int) -> int:
         return int(self._form_tok_ptr[fid + 1] - self._form_tok_ptr[fid])
 
     def form_token(self, fid: int, pos: int) -> str:
         return self.strings[int(self._form_tok[self._form_tok_ptr[fid] + pos])]
 
-    def form_entity_id(self, fid: int) -> int:
+    def _form_entity_id(self, fid: int) -> int:
         return int(self.a["form.entity"][fid])
 
     def form_entity(self, fid: int) -> Entity:
         return self.entity(int(self.a["form.entity"][fid]))
+
+    def is_reference(self, eid: int) -> bool:
+        return bool(self.a["ent.reference"][eid])
 
     def entity_type(self, eid: int) -> str:
         return TYPES[int(self.a["ent.type"][eid])]
@@ -246,13 +253,8 @@ class Gazetteer:
 
     def _vocab_hits(self, folded: str) -> tuple[tuple[int, int], ...]:
         """(form, position) of every form token that folds to ``folded``."""
-        i = self.vocab_ids.slot(folded)
-        if i < 0:
-            return ()
-        vid = int(self.vocab_ids.values[i])
-        if self.vocab_tokens[vid] != folded:  # a hash collision
-            return ()
-        return self.vocab_postings(vid)
+        vid = self.vocab_id(folded)
+        return () if vid is None else self.vocab_postings(vid)
 
     def _vocab_postings(self, vid: int) -> tuple[tuple[int, int], ...]:
         lo, hi = self._vocab_ptr[vid], self._vocab_ptr[vid + 1]
@@ -288,8 +290,20 @@ class Gazetteer:
         hits = self.misspelt.get(text)
         return int(hits[-1]) if len(hits) else None
 
-    def _vocab_entities_uncached(self, vid: int) -> frozenset[int]:
-        return frozenset(self.form_entity_id(fid) for fid, _ in self.vocab_postings(vid))
+    def _entity_vocab_uncached(self, eid: int) -> tuple[int, ...]:
+        """Vocabulary ids of the tokens of an entity's forms (forms are stored entity by entity)."""
+        owners = self.a["form.entity"]
+        lo, hi = np.searchsorted(owners, eid, "left"), np.searchsorted(owners, eid, "right")
+        strings = self._form_tok[self._form_tok_ptr[lo] : self._form_tok_ptr[hi]]
+        vids = (self.vocab_id(fold(self.strings[int(s)])) for s in dict.fromkeys(strings.tolist()))
+        return tuple(dict.fromkeys(v for v in vids if v is not None))
+
+    def vocab_id(self, folded: str) -> int | None:
+        i = self.vocab_ids.slot(folded)
+        if i < 0:
+            return None
+        vid = int(self.vocab_ids.values[i])
+        return vid if self.vocab_tokens[vid] == folded else None  # else a hash collision
 
     @property
     def has_listed_names(self) -> bool:
@@ -306,6 +320,13 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self.entities)
+
+
+def _reference_only(arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """Per vocabulary token: is every form using it a reference-list entry's?"""
+    ptr = arrays["vocab.ptr"]
+    ref = arrays["ent.reference"][arrays["form.entity"][arrays["vocab.fid"]]]
+    return np.minimum.reduceat(ref, ptr[:-1]).astype(bool) if len(ref) else np.zeros(len(ptr) - 1, dtype=bool)
 
 
 @lru_cache(maxsize=256)
