@@ -28,7 +28,7 @@ from .evidence import AMBIGUITY_PENALTY, SIMILARITY_CENTRE, confidence, sigmoid
 from .extract import Mention
 from .gazetteer import SURNAME
 from .names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title, ocr_capital, tokenize
-from .index import length_span, rank_by_sound
+from .index import EXHAUSTIVE_BELOW, length_span, rank_by_sound
 from .phonetic import Match, compare, confusion_folded, exact_key, fold, skeleton
 from .store import Gazetteer
 
@@ -209,24 +209,26 @@ class Resolver:
 
         Only those among the reference list's best few for the word: when a dozen other listed
         places are as close ("Minardi": Martin, Minard, Menard ...), the word is more likely a
-        name the list lacks than a misspelling of the one place the document mentions.  The cheap
-        ranking among this document's few tokens comes first; the index is asked only when it
-        finds something.
+        name the list lacks than a misspelling of the one place the document mentions.  When the
+        document names few reference entries, ranking their tokens first is cheaper than the
+        index, and when none of them is near the word the index need not be asked.
         """
-        if not self._reference_vocab:
+        vocab = self._reference_vocab
+        if not vocab:
             return ()
         found = self._reference_found.get(folded)
         if found is None:
-            span = length_span(len(folded))
-            choices = {
-                vid: sound for vid, (token, sound) in self._reference_vocab.items()
-                if token != folded and abs(len(token) - len(folded)) <= span
-            }
-            near = rank_by_sound(folded, choices, limit=None)
-            if near:
-                best = set(self._nearest_reference(folded))
-                near = [v for v in near if v in best]
-            found = self._reference_found[folded] = tuple(near)
+            if len(vocab) <= EXHAUSTIVE_BELOW:
+                span = length_span(len(folded))
+                choices = {
+                    vid: sound for vid, (token, sound) in vocab.items()
+                    if token != folded and abs(len(token) - len(folded)) <= span
+                }
+                if not rank_by_sound(folded, choices, limit=1):
+                    self._reference_found[folded] = ()
+                    return ()
+            found = tuple(v for v in self._nearest_reference(folded) if v in vocab and vocab[v][0] != folded)
+            self._reference_found[folded] = found
         return found
 
     def _named_exactly_uncached(self, text: str) -> frozenset[int]:
