@@ -120,7 +120,7 @@ agree = 0
 for _, wrong in picks[:50]:
     query = confusion_folded(fold(wrong.split()[1]))
     best = process.extractOne(query, every, scorer=Levenshtein.normalized_similarity)[1]
-    got = [Levenshtein.normalized_similarity(query, every[v]) for v in resolver.index.candidates(fold(wrong.split()[1]))]
+    got = [Levenshtein.normalized_similarity(query, confusion_folded(gaz.vocab_tokens[v])) for v in resolver.index.candidates(fold(wrong.split()[1]))]
     agree += bool(got) and abs(max(got) - best) < 1e-9
 print(json.dumps({"load": load, "candidates": statistics.median(cand_t), "analysis": statistics.median(full_t),
                   "recall": found / len(picks), "agree": agree / 50, "brute": statistics.median(brute), "vocab": gaz.vocab_size,

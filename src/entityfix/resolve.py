@@ -218,16 +218,17 @@ class Resolver:
             return ()
         found = self._reference_found.get(folded)
         if found is None:
+            near_here = True
             if len(vocab) <= EXHAUSTIVE_BELOW:
                 span = length_span(len(folded))
                 choices = {
                     vid: sound for vid, (token, sound) in vocab.items()
                     if token != folded and abs(len(token) - len(folded)) <= span
                 }
-                if not rank_by_sound(folded, choices, limit=1):
-                    self._reference_found[folded] = ()
-                    return ()
-            found = tuple(v for v in self._nearest_reference(folded) if v in vocab and vocab[v][0] != folded)
+                near_here = bool(rank_by_sound(folded, choices, limit=1))
+            found = tuple(
+                v for v in self._nearest_reference(folded) if v in vocab and vocab[v][0] != folded
+            ) if near_here else ()
             self._reference_found[folded] = found
         return found
 
@@ -235,9 +236,7 @@ class Resolver:
         """Entities a mention writes exactly: the exact alignments ``analyze`` would find, and no more."""
         tokens = tokenize(text)
         covered: dict[tuple[int, int], int] = {}  # (form, first token) -> positions spelt exactly
-        for i, tok in enumerate(tokens):
-            if is_title(tok.text) and i + 1 < len(tokens):
-                continue
+        for i, tok in _aligned_tokens(tokens):
             for fid, pos, match in self._exact_hits(tok.text, tok.folded):
                 if match.score == 1.0 and i >= pos:
                     covered[(fid, i - pos)] = covered.get((fid, i - pos), 0) + 1
@@ -286,9 +285,7 @@ class Resolver:
         # a fuzzy pair is compared (the weighted edit distance, the costliest step) only once every
         # position of its form has a near token: most pairs belong to forms that can never align
         hits: dict[tuple[int, int], dict[int, Match | str]] = {}
-        for i, tok in enumerate(tokens):
-            if is_title(tok.text) and i + 1 < len(tokens):
-                continue
+        for i, tok in _aligned_tokens(tokens):
             for fid, pos, match in self._exact_hits(tok.text, tok.folded):
                 if i >= pos:
                     hits.setdefault((fid, i - pos), {})[pos] = match
@@ -598,6 +595,12 @@ class Resolver:
                 c = Candidate(c.entity, c.form, c.first, c.size, c.changes, sigmoid(z), c.reasons + (f"ambiguous with {names}",), c.line, {**c.features, "ambiguous": 1})
             out.append(c)
         return out
+
+
+def _aligned_tokens(tokens: list[Token]):
+    """(index, token) of the tokens matched against gazetteer forms: a title before a name is not."""
+    last = len(tokens) - 1
+    return ((i, tok) for i, tok in enumerate(tokens) if i == last or not is_title(tok.text))
 
 
 def _recase(old: str, new: str) -> str:

@@ -241,7 +241,7 @@ class Gazetteer:
         return int(self.a["form.entity"][fid])
 
     def form_entity(self, fid: int) -> Entity:
-        return self.entity(int(self.a["form.entity"][fid]))
+        return self.entity(self.form_entity_id(fid))
 
     def is_reference(self, eid: int) -> bool:
         return bool(self.a["ent.reference"][eid])
