@@ -58,3 +58,50 @@ def test_weighted_similarity_scores_and_reasons(a, b, score, reasons):
     assert round(match.score, 3) == score
     assert match.reasons == reasons
     assert similarity(b, a).score == pytest.approx(match.score)  # the table is symmetric
+
+
+# ---------------------------------------------------------------- the compiled table
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from entityfix import phonetic  # noqa: E402
+
+# letters the confusion table and its multi-letter rules are made of, a digit for OCR, and
+# letters outside the table's alphabet (fold keeps non-Latin letters)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz01" + "ssshhhckoouuee" + "жßø"
+
+
+def test_the_compiled_table_was_built():
+    # setup.py builds it optionally; an install that silently fell back to Python is slow, not wrong,
+    # but this suite must exercise the C code users get
+    assert phonetic._compiled is not None, "entityfix._align was not compiled (is a C compiler installed?)"
+    assert phonetic._align is phonetic._align_compiled
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(_LETTERS, min_size=1, max_size=14), st.text(_LETTERS, min_size=1, max_size=14))
+@example("schmidt", "shmit")
+@example("dzhokhar", "jokar")
+@example("gantt", "gantz")
+@example("ouou", "uu")
+@example("phph", "ff")
+def test_compiled_and_python_tables_agree_exactly(a, b):
+    # same cost to the last bit and the same path (hence the same reasons): ties broken alike
+    cost, path = phonetic._align_python(a, b)
+    compiled_cost, compiled_path = phonetic._align_compiled(a, b)
+    assert compiled_cost == cost
+    assert list(compiled_path) == path
+
+
+def test_python_table_gives_the_pinned_results_too(monkeypatch):
+    # the fallback where the extension could not be built is the same DP, not a rougher one
+    monkeypatch.setattr(phonetic, "_align", phonetic._align_python)
+    match = phonetic.similarity.__wrapped__("schmidt", "shmit")
+    assert round(match.score, 3) == 0.879
+    assert match.reasons == ("SCH/SH", "T/D voicing", "dropped ending")
+
+
+def test_compiled_table_refuses_costs_of_the_wrong_size():
+    with pytest.raises(ValueError, match="length"):
+        phonetic._compiled.align("abc", "abd", phonetic._word_costs("ab", True)[3], phonetic._word_costs("abd", False)[3])

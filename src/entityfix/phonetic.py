@@ -19,7 +19,7 @@ others (B/P) and cannot say *which* confusion they used, so the table is ours.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from array import array
 from functools import lru_cache
 
 VOWELS = frozenset("aeiouy")
@@ -131,13 +131,40 @@ def exact_key(text: str) -> str:
     return "".join(ch for ch in normal if ch.isalnum())
 
 
-@dataclass(frozen=True)
 class Match:
-    """How alike two spellings are, and why."""
+    """How alike two spellings are, and why.
 
-    score: float  # 1.0 identical .. 0.0 unrelated
-    cost: float  # weighted edit cost
-    reasons: tuple[str, ...]  # named confusions used, e.g. ("K/G voicing",)
+    ``reasons`` names the confusions used, e.g. ("K/G voicing",).  Thousands of pairs are
+    compared for each one that becomes a finding, so a compared pair keeps its alignment
+    and names its confusions only when asked.
+    """
+
+    __slots__ = ("score", "cost", "_reasons", "_alignment")
+
+    def __init__(self, score: float, cost: float, reasons: tuple[str, ...] = (), alignment=None):
+        self.score = score  # 1.0 identical .. 0.0 unrelated
+        self.cost = cost  # weighted edit cost
+        self._reasons = reasons
+        self._alignment = alignment  # (a, b, steps last first), until reasons are asked for
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        if self._alignment is not None:
+            self._reasons = _reasons(*self._alignment)
+            self._alignment = None
+        return self._reasons
+
+    def _key(self) -> tuple:
+        return self.score, self.cost, self.reasons
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if isinstance(other, Match) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Match(score={self.score!r}, cost={self.cost!r}, reasons={self.reasons!r})"
 
 
 def _indel_cost(word: str, i: int, trailing: bool) -> tuple[float, str]:
@@ -160,70 +187,57 @@ for (_x, _y), (_cost, _label) in _SUBST.items():
     _SUB_COST.setdefault(_x, {})[_y] = _cost
 _NO_SUBST: dict[str, float] = {}
 
-# Back-pointer codes of the DP below (a multi-letter rule k is stored as _RULE + k).
+# The steps of an alignment (a multi-letter rule k is step _RULE + k): the DP's back-pointers.
 _DROP_A, _DROP_B, _SUBSTITUTE, _SWAP, _RULE = range(5)
+_RULE_SIZES = tuple((len(x), len(y)) for x, y, _, _ in _MULTI)
 
 
-_RULES_BY_SIDE: dict[str, list[int]] = {}  # a rule's left side -> the rules (table order) that start from it
+# Each multi-letter rule side -> the rules (as bits: rule k is bit k) it is the left side of,
+# and those it is the right side of.
+_LEFT_BITS: dict[str, int] = {}
+_RIGHT_BITS: dict[str, int] = {}
 for _k, (_x, _y, _, _) in enumerate(_MULTI):
-    _RULES_BY_SIDE.setdefault(_x, []).append(_k)
-_SIDES = frozenset(x for x, _, _, _ in _MULTI)
+    _LEFT_BITS[_x] = _LEFT_BITS.get(_x, 0) | 1 << _k
+    _RIGHT_BITS[_y] = _RIGHT_BITS.get(_y, 0) | 1 << _k
+_SIDES = tuple(sorted(set(_LEFT_BITS) | set(_RIGHT_BITS)))
 
 
-@lru_cache(maxsize=65536)
-def _side_ends(word: str) -> dict[str, tuple[int, ...]]:
-    """Each multi-letter rule side found in ``word``, with where its occurrences end."""
-    found: dict[str, tuple[int, ...]] = {}
+@lru_cache(maxsize=131072)
+def _word_costs(word: str, first: bool) -> tuple[tuple[float, ...], tuple[float, ...], tuple[int, ...], bytes]:
+    """What the DP needs of one word, worked out once per word rather than once per pair.
+
+    The cost of dropping each letter mid-word and at the end, and per position a bit mask
+    of the multi-letter rules whose side ends there (bit k: rule k; the word's side is the
+    rule's left side when it is the first word of the pair, its right side otherwise), so
+    the DP finds the rules of a cell with one AND.  The same, packed as C doubles and
+    64-bit masks, for the compiled DP.
+    """
+    costs = [_indel_cost(word, i, trailing) for trailing in (False, True) for i in range(len(word))]
+    mid = tuple(c for c, _ in costs[: len(word)])
+    end = tuple(c for c, _ in costs[len(word) :])
+    bits = _LEFT_BITS if first else _RIGHT_BITS
+    masks = [0] * (len(word) + 1)
     for side in _SIDES:
-        if side in word:
-            found[side] = tuple(p + len(side) for p in range(len(word) - len(side) + 1) if word.startswith(side, p))
-    return found
+        if side in word and side in bits:
+            start = word.find(side)
+            while start >= 0:
+                masks[start + len(side)] |= bits[side]
+                start = word.find(side, start + 1)
+    packed = array("d", mid + end).tobytes() + array("Q", masks).tobytes()
+    return mid, end, tuple(masks), packed
 
 
-def _rule_cells(a: str, b: str) -> dict[tuple[int, int], list[int]]:
-    """Where each multi-letter rule applies: DP cell (i, j) -> rules ending there, in table order.
+def _align_python(a: str, b: str) -> tuple[float, list[int]]:
+    """The cheapest alignment of two non-empty folded words: its cost and its steps, last first.
 
-    Worked out once per pair from each word's (cached) rule-side positions, so the DP's inner
-    loop looks rules up only in the few cells where one can apply.
+    The reference implementation (and the fallback where ``_align.c`` could not be
+    compiled): each cell tries, in this order and keeping the first strictly cheapest,
+    dropping a's letter, dropping b's letter, substituting, swapping two letters, then the
+    multi-letter rules that end in the cell in table order.
     """
-    ends_a, ends_b = _side_ends(a), _side_ends(b)
-    if not ends_a or not ends_b:
-        return {}
-    usable = sorted(k for x in ends_a for k in _RULES_BY_SIDE[x] if _MULTI[k][1] in ends_b)
-    cells: dict[tuple[int, int], list[int]] = {}
-    for k in usable:
-        x, y = _MULTI[k][0], _MULTI[k][1]
-        for i in ends_a[x]:
-            for j in ends_b[y]:
-                cells.setdefault((i, j), []).append(k)
-    return cells
-
-
-@lru_cache(maxsize=65536)
-def _drop_costs(word: str) -> tuple[tuple[float, ...], tuple[float, ...], tuple[tuple[tuple[float, str], tuple[float, str]], ...]]:
-    """For each letter of a word: the cost of dropping it mid-word, at the end, and both with labels."""
-    both = tuple((_indel_cost(word, i, False), _indel_cost(word, i, True)) for i in range(len(word)))
-    return tuple(d[0][0] for d in both), tuple(d[1][0] for d in both), both
-
-
-@lru_cache(maxsize=65536)
-def similarity(a: str, b: str) -> Match:
-    """Weighted Damerau-Levenshtein similarity of two folded words, with reasons.
-
-    Both inputs should already be folded with ``fold``; accents are compared by
-    the caller.  Score = 1 - cost / max(len).  This runs for every candidate of
-    every unknown capitalised word, so the loop is written for speed: costs
-    looked up per letter, rules only where they apply, back-pointers as codes.
-    """
-    if a == b:
-        return Match(1.0, 0.0, ())
     n, m = len(a), len(b)
-    if n == 0 or m == 0:
-        return Match(0.0, float(max(n, m)), ())
-    longest = max(n, m)
-    mid_a_costs, end_a_costs, drop_a = _drop_costs(a)
-    mid_b, end_b, drop_b = _drop_costs(b)
-    rules = _rule_cells(a, b)
+    mid_a_costs, end_a_costs, masks_a, _ = _word_costs(a, True)
+    mid_b, end_b, masks_b, _ = _word_costs(b, False)
     # row 0: only drops of b's letters
     first = [0.0] * (m + 1)
     for j in range(1, m + 1):
@@ -236,6 +250,7 @@ def similarity(a: str, b: str) -> Match:
         x_sub = _SUB_COST.get(x, _NO_SUBST)
         mid_a, end_a = mid_a_costs[i - 1], end_a_costs[i - 1]
         drop_b_cost = end_b if i == n else mid_b
+        mask_a = masks_a[i]
         row = [up[0] + mid_a] + [0.0] * m
         how_row = [_DROP_A] * (m + 1)
         for j in range(1, m + 1):
@@ -252,25 +267,73 @@ def similarity(a: str, b: str) -> Match:
                 cand = dist[i - 2][j - 2] + TRANSPOSE_COST
                 if cand < best:
                     best, how = cand, _SWAP
-            if rules:
-                for k in rules.get((i, j), ()):
-                    rx, ry, cost, _ = _MULTI[k]
-                    cand = dist[i - len(rx)][j - len(ry)] + cost
-                    if cand < best:
-                        best, how = cand, _RULE + k
+            rules = mask_a & masks_b[j]
+            while rules:
+                k = (rules & -rules).bit_length() - 1  # lowest bit first: table order
+                rules &= rules - 1
+                size_a, size_b = _RULE_SIZES[k]
+                cand = dist[i - size_a][j - size_b] + _MULTI[k][2]
+                if cand < best:
+                    best, how = cand, _RULE + k
             row[j] = best
             how_row[j] = how
         dist.append(row)
         back.append(how_row)
-    reasons: list[str] = []
+    path: list[int] = []
     i, j = n, m
-    while (i, j) != (0, 0):
-        how = back[i][j]  # row 0 holds only drops of b's letters, column 0 only drops of a's
+    while i > 0 or j > 0:  # row 0 holds only drops of b's letters, column 0 only drops of a's
+        how = back[i][j]
+        path.append(how)
         if how == _DROP_A:
-            label = drop_a[i - 1][j == m][1]
             i -= 1
         elif how == _DROP_B:
-            label = drop_b[j - 1][i == n][1]
+            j -= 1
+        elif how == _SUBSTITUTE:
+            i, j = i - 1, j - 1
+        elif how == _SWAP:
+            i, j = i - 2, j - 2
+        else:
+            size_a, size_b = _RULE_SIZES[how - _RULE]
+            i, j = i - size_a, j - size_b
+    return dist[n][m], path
+
+
+def _align_compiled(a: str, b: str) -> tuple[float, bytes]:
+    """``_align_python``'s result from the compiled table (``_align.c``): same costs, same path."""
+    return _compiled.align(a, b, _word_costs(a, True)[3], _word_costs(b, False)[3])
+
+
+def _configure_compiled():
+    """The compiled DP, given this module's cost tables; None where it was not built."""
+    try:
+        from . import _align as compiled
+    except ImportError:
+        return None
+    matrix = array("d", [PLAIN_COST]) * (128 * 128)
+    for (x, y), (cost, _) in _SUBST.items():
+        if ord(x) < 128 and ord(y) < 128:
+            matrix[ord(x) * 128 + ord(y)] = cost
+    sizes = bytes(size for pair in _RULE_SIZES for size in pair)
+    compiled.configure(matrix.tobytes(), sizes, array("d", [rule[2] for rule in _MULTI]).tobytes(), TRANSPOSE_COST, PLAIN_COST)
+    return compiled
+
+
+assert len(_MULTI) <= 64 and all(ord(ch) < 128 for pair in _SUBST for ch in pair)  # what _align.c assumes
+_compiled = _configure_compiled()
+_align = _align_compiled if _compiled is not None else _align_python
+
+
+def _reasons(a: str, b: str, path) -> tuple[str, ...]:
+    """The named confusions an alignment used, in reading order, each once."""
+    reasons: list[str] = []
+    i, j = len(a), len(b)
+    n, m = i, j
+    for how in path:
+        if how == _DROP_A:
+            label = _indel_cost(a, i - 1, j == m)[1]
+            i -= 1
+        elif how == _DROP_B:
+            label = _indel_cost(b, j - 1, i == n)[1]
             j -= 1
         elif how == _SUBSTITUTE:
             x, y = a[i - 1], b[j - 1]
@@ -285,8 +348,24 @@ def similarity(a: str, b: str) -> Match:
         if label and label not in reasons:
             reasons.append(label)
     reasons.reverse()
-    total = dist[n][m]
-    return Match(max(0.0, 1.0 - total / longest), total, tuple(reasons))
+    return tuple(reasons)
+
+
+@lru_cache(maxsize=65536)
+def similarity(a: str, b: str) -> Match:
+    """Weighted Damerau-Levenshtein similarity of two folded words, with reasons.
+
+    Both inputs should already be folded with ``fold``; accents are compared by
+    the caller.  Score = 1 - cost / max(len).  This runs for every candidate of
+    every unknown capitalised word, so the table is filled in C where it was built.
+    """
+    if a == b:
+        return Match(1.0, 0.0, ())
+    n, m = len(a), len(b)
+    if n == 0 or m == 0:
+        return Match(0.0, float(max(n, m)), ())
+    total, path = _align(a, b)
+    return Match(max(0.0, 1.0 - total / max(n, m)), total, alignment=(a, b, path))
 
 
 _SKELETON_MULTI = (

@@ -361,9 +361,10 @@ class Resolver:
         """Form tokens spelt like ``text`` but for case and accents, each with how alike they are."""
         return tuple((fid, pos, compare(text, self.gaz.form_token(fid, pos))) for fid, pos in self.gaz.vocab_hits(folded))
 
-    def _fuzzy_candidates_uncached(self, folded: str) -> tuple[int, ...]:
-        """Vocabulary ids of curated gazetteer tokens ``folded`` may be a misspelling of."""
-        return tuple(v for v in self.index.candidates(folded) if self.gaz.vocab_tokens[v] != folded)
+    def _fuzzy_candidates_uncached(self, folded: str) -> tuple[tuple[int, str], ...]:
+        """Curated gazetteer tokens ``folded`` may be a misspelling of: (vocabulary id, token)."""
+        tokens = self.gaz.vocab_tokens
+        return tuple((v, near) for v in self.index.candidates(folded) if (near := tokens[v]) != folded)
 
     def _fuzzy_postings(self, folded: str, i: int, size: int) -> list[tuple[int, int, str]]:
         """(form, position, folded token) of the near gazetteer tokens token ``i`` of a ``size``-token
@@ -374,9 +375,8 @@ class Resolver:
         reference = self._reference_candidates(folded)
         if reference:
             self._read_document = True  # the outcome depends on what the document names
-        for vid in self._fuzzy_candidates(folded) + reference:
+        for vid, near in self._fuzzy_candidates(folded) + tuple((v, self._reference_vocab[v][0]) for v in reference):
             only_named = bool(self.gaz.vocab_reference_only[vid])  # a reference token: named entries only
-            near = self.gaz.vocab_tokens[vid]
             out.extend(
                 (fid, pos, near) for fid, pos in self.gaz.vocab_postings(vid)
                 if pos <= i and self.gaz.form_length(fid) - pos <= size - i
