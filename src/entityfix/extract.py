@@ -103,7 +103,7 @@ class Extractor:
         chunks = [(offset, chunk) for offset, chunk in _chunks(text) if _may_hold_names(chunk)]
         todo = [chunk for _, chunk in chunks if chunk not in self._memo]
         for chunk, doc in zip(todo, self.nlp.pipe(todo, batch_size=BATCH_SIZE)):
-            self._remember(chunk, list(self._doc_mentions(doc, 0)))
+            self._remember(chunk, list(self._doc_mentions(doc, chunk)))
         for offset, chunk in chunks:
             out.extend(Mention(m.start + offset, m.end + offset, m.text, m.label, m.source) for m in self._memo[chunk])
         return out
@@ -115,17 +115,18 @@ class Extractor:
         while len(self._memo) > MEMO_CHUNKS:
             self._memo.popitem(last=False)
 
-    def _doc_mentions(self, doc, offset: int) -> Iterator[Mention]:
+    def _doc_mentions(self, doc, text: str) -> Iterator[Mention]:
+        """NER's mentions of the labels asked for, then capitalised runs NER left uncovered."""
         covered = [False] * len(doc)
         for ent in doc.ents:
             if ent.label_ in self.labels:
-                yield Mention(offset + ent.start_char, offset + ent.end_char, ent.text, ent.label_, "ner")
+                yield Mention(ent.start_char, ent.end_char, ent.text, ent.label_, "ner")
             if ent.label_ in self.labels or ent.label_ in NON_NAME_LABELS:
                 for i in range(ent.start, ent.end):
                     covered[i] = True
-        for start, end in _capitalised_runs(doc, covered):
+        for start, end in _capitalised_runs(doc, covered, text):
             span = doc[start:end]
-            yield Mention(offset + span.start_char, offset + span.end_char, span.text, "", "rule")
+            yield Mention(span.start_char, span.end_char, span.text, "", "rule")
 
 
 _OCR_CAPITAL = re.compile(r"(?<![\w])[01][^\W\d_]{2,}")  # names.ocr_capital, searched in running text
@@ -135,38 +136,45 @@ def _may_hold_names(chunk: str) -> bool:
     return chunk.lower() != chunk or _OCR_CAPITAL.search(chunk) is not None
 
 
-def _is_cap(tok) -> bool:
+def _is_cap(text: str) -> bool:
     """Capitalised word, or one whose capital OCR read as a digit ("1eicester", "0xford")."""
-    text = tok.text
     if ocr_capital(text) and text[1].islower():
         return True
     return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
 
 
-def _capitalised_runs(doc, covered: list[bool]) -> Iterator[tuple[int, int]]:
-    """Runs of capitalised tokens (with inner particles, hyphens, one line break) not yet covered."""
-    tokens = list(doc)  # each spaCy Token object made once, not at every look
-    cap = [not c and _is_cap(t) for t, c in zip(tokens, covered)]
-    i, n = 0, len(tokens)
-    while i < n:
-        if not cap[i]:
-            i += 1
-            continue
+def _capitalised_runs(doc, covered: list[bool], text: str) -> Iterator[tuple[int, int]]:
+    """Runs of capitalised tokens (with inner particles, hyphens, one line break) not yet covered.
+
+    ``text`` is the text ``doc`` was made from.  Token spellings are cut from it by the token
+    offsets: making a spaCy Token object per token cost more than the rest of this function.
+    """
+    spans = doc.to_array(["IDX", "LENGTH"]).tolist()
+    n = len(spans)
+    cap = [False] * n
+    for k, (start, length) in enumerate(spans):
+        first = text[start]
+        if (first.isupper() or first == "0" or first == "1") and not covered[k]:
+            cap[k] = _is_cap(text[start : start + length])
+    end = 0
+    for i in [k for k in range(n) if cap[k]]:
+        if i < end:
+            continue  # inside the run just yielded
         j = i + 1
         while j < n and not covered[j]:
-            tok = tokens[j]
             if cap[j]:
                 j += 1
                 continue
             nxt = j + 1
-            if nxt < n and cap[nxt] and (
-                tok.lower_ in PARTICLES or tok.text in {"-", "\n"} or (tok.is_space and tok.text.count("\n") == 1)
-            ):
-                j = nxt + 1
-                continue
+            if nxt < n and cap[nxt]:
+                start, length = spans[j]
+                word = text[start : start + length]
+                if word.lower() in PARTICLES or word in {"-", "\n"} or (word.isspace() and word.count("\n") == 1):
+                    j = nxt + 1
+                    continue
             break
         yield i, j
-        i = j
+        end = j
 
 
 def _chunks(text: str) -> Iterator[tuple[int, str]]:

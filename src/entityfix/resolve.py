@@ -336,7 +336,7 @@ class Resolver:
         person/non-person clash counts, and only when the token is not a name of the mention's type.
         """
         label = analysis.mention.label
-        etype = self.gaz.entity_type(self.gaz.form(al.form).entity)
+        etype = self.gaz.entity_type(self.gaz.form_entity_id(al.form))
         if not label or etype == label or {label, etype} <= METONYMS:
             return False
         span = set(range(al.first, al.first + len(al.matches)))
@@ -346,7 +346,7 @@ class Resolver:
             ospan = range(other.first, other.first + len(other.matches))
             if other.exact or not span < set(ospan):
                 continue
-            if self.gaz.entity_type(self.gaz.form(other.form).entity) != label:
+            if self.gaz.entity_type(self.gaz.form_entity_id(other.form)) != label:
                 continue
             if any(other.matches[j - other.first].score == 1.0 for j in ospan if j not in span):
                 return True
@@ -390,7 +390,7 @@ class Resolver:
         """Record the entities this mention writes correctly."""
         for al in analysis.alignments:
             if al.exact:
-                eid = self.gaz.form(al.form).entity
+                eid = self.gaz.form_entity_id(al.form)
                 ctx.seen.setdefault(eid, []).append((analysis.mention.start, line))
                 if analysis.mention.label:
                     ctx.labels.setdefault(eid, set()).add(analysis.mention.label)

@@ -201,6 +201,7 @@ class Gazetteer:
         self.entity_vocab = lru_cache(maxsize=LOOKUP_MEMO)(self._entity_vocab_uncached)
         self.form_length = lru_cache(maxsize=LOOKUP_MEMO)(self._form_length)  # asked for every near token
         self.form_entity_id = lru_cache(maxsize=LOOKUP_MEMO)(self._form_entity_id)
+        self.entity_type = lru_cache(maxsize=LOOKUP_MEMO)(self._entity_type)
         self._known = arrays["known"]
         self._known_types = arrays["known.types"]
         self._never = arrays["never"]
@@ -246,7 +247,7 @@ class Gazetteer:
     def is_reference(self, eid: int) -> bool:
         return bool(self.a["ent.reference"][eid])
 
-    def entity_type(self, eid: int) -> str:
+    def _entity_type(self, eid: int) -> str:
         return TYPES[int(self.a["ent.type"][eid])]
 
     # ------------------------------------------------------------ lookups
