@@ -24,6 +24,8 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from . import common_words
+from .common_words import COMMON_FLOOR
 from .evidence import AMBIGUITY_PENALTY, SIMILARITY_CENTRE, confidence, sigmoid
 from .extract import Mention
 from .gazetteer import SURNAME
@@ -128,16 +130,10 @@ class Candidate:
         return range(self.first, self.first + self.size)
 
 
-@lru_cache(maxsize=200_000)
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
-
-
 def common_word_zipf(word: str) -> float:
-    """How common the word is in English (Zipf scale: 3 = once per million words)."""
-    return _zipf(word.lower())
+    """How common the word is in English (Zipf scale: 3 = once per million words; exact above
+    ``COMMON_FLOOR``, which is all that is ever compared)."""
+    return common_words.zipf(word.lower())
 
 
 def _derived(mention_folded: str, gaz_folded: str) -> bool:
@@ -541,8 +537,8 @@ class Resolver:
                 f["all_caps"] = 1
         # a real English word is probably meant; in a longer name one rare wrong token is enough
         zipf, word = min((common_word_zipf(tokens[i].text), tokens[i].text) for i in changed)
-        if zipf > 2.5:
-            f["common_word"] = min(zipf - 2.5, 8 / 3)
+        if zipf > COMMON_FLOOR:
+            f["common_word"] = min(zipf - COMMON_FLOOR, 8 / 3)
             reasons.append(f"{word} is a common word")
         if entity.reference and (any(k in f for k in COUNTER_EVIDENCE) or label == "NORP" != entity.type):
             return None  # "Mauritian" is not a misspelt "Mauritania"
