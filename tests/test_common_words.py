@@ -11,9 +11,11 @@ from wordfreq import zipf_frequency
 from entityfix import common_words
 from entityfix.common_words import COMMON_FLOOR
 
-# common words, rare words, names, and words the table leaves to wordfreq (accents, apostrophes, hyphens)
+# common words, rare words, names, numbers, and words the table leaves to wordfreq (accents, apostrophes,
+# hyphens, letters with digits, long numbers)
 WORDS = ["the", "summit", "rabat", "paris", "gantz", "kantz", "chechens", "sahrawi", "polisario",
-         "brown", "mark", "may", "o'brien", "café", "rock-solid", "covid19"]
+         "brown", "mark", "may", "o'brien", "café", "rock-solid", "covid19",
+         "21", "1996", "007", "0", "12345"]
 
 
 @pytest.fixture
@@ -39,9 +41,9 @@ def test_a_run_with_the_table_never_imports_wordfreq():
     common_words.zipf("summit")  # the table is in this session's cache folder from now on
     assert common_words.table_path().is_file()
     code = ("import sys; from entityfix import common_words as c; "
-            "print(c.zipf('summit'), c.zipf('kantz'), 'wordfreq' in sys.modules)")
+            "print(c.zipf('summit'), c.zipf('kantz'), c.zipf('21'), 'wordfreq' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == [str(zipf_frequency("summit", "en")), "0.0", "False"]
+    assert out == [str(zipf_frequency("summit", "en")), "0.0", str(zipf_frequency("21", "en")), "False"]
 
 
 def test_a_damaged_table_is_rebuilt(tmp_path, monkeypatch, fresh_table):

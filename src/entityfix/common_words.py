@@ -7,9 +7,10 @@ pre-commit hook adds to loading the spaCy model, paid on every commit.  Only wor
 written once, by wordfreq itself, into a small table in the cache folder (see ``cache.py``), named
 after wordfreq's version, and read from there (a few milliseconds) on later runs.
 
-* A plain lower-case ASCII word gets its exact Zipf value from the table if it is above the floor,
-  and 0.0 if it is not in the table (its real value is at or below the floor);
-* anything else (accents, apostrophes, hyphens, digits) is asked of wordfreq itself;
+* A plain lower-case ASCII word, or a number of up to four digits ("21", "1996"), gets its exact
+  Zipf value from the table if it is above the floor, and 0.0 if it is not in the table (its real
+  value is at or below the floor);
+* anything else (accents, apostrophes, hyphens, letters with digits) is asked of wordfreq itself;
 * with no usable cache folder, or a damaged table that cannot be rewritten, wordfreq answers
   everything, as it always did.
 """
@@ -26,14 +27,19 @@ import numpy as np
 from . import cache
 
 COMMON_FLOOR = 2.5  # Zipf values at or below this never count as common (resolve.py's thresholds are above)
-TABLE_VERSION = "1"
+TABLE_VERSION = "2"
+MAX_DIGITS = 4  # numbers the table covers: "0" .. "9999" (wordfreq rates them by its own digit model)
+
+
+def _in_table_domain(word: str) -> bool:
+    return word.isascii() and (word.isalpha() or (word.isdigit() and len(word) <= MAX_DIGITS))
 
 
 @lru_cache(maxsize=200_000)
 def zipf(word: str) -> float:
     """Zipf frequency of a lower-case English word: exact above ``COMMON_FLOOR``, at most the floor below it."""
     table = _table()
-    if table is not None and word.isascii() and word.isalpha():
+    if table is not None and _in_table_domain(word):
         return table.get(word, 0.0)
     return _wordfreq_zipf(word)
 
@@ -89,15 +95,16 @@ def _read(path: Path) -> dict[str, float] | None:
 
 
 def _build() -> dict[str, float]:
-    """Every plain lower-case ASCII word wordfreq rates above the floor, with wordfreq's own value."""
+    """Every word of the table's domain wordfreq rates above the floor, with wordfreq's own value."""
     from wordfreq import get_frequency_dict, zipf_frequency
 
     # zipf = log10(frequency) + 9, rounded: half the floor's frequency leaves room for the rounding
     least = 10 ** (COMMON_FLOOR - 9) / 2
+    words = [w for w, freq in get_frequency_dict("en", "best").items() if freq >= least and w.isascii() and w.isalpha() and w.islower()]
+    words += [f"{n:0{width}d}" for width in range(1, MAX_DIGITS + 1) for n in range(10**width)]
     table = {}
-    for word, freq in get_frequency_dict("en", "best").items():
-        if freq >= least and word.isascii() and word.isalpha() and word.islower():
-            value = zipf_frequency(word, "en")
-            if value > COMMON_FLOOR:
-                table[word] = value
+    for word in words:
+        value = zipf_frequency(word, "en")
+        if value > COMMON_FLOOR:
+            table[word] = value
     return table
