@@ -100,8 +100,9 @@ def _build() -> dict[str, float]:
 
     # zipf = log10(frequency) + 9, rounded: half the floor's frequency leaves room for the rounding
     least = 10 ** (COMMON_FLOOR - 9) / 2
-    words = [w for w, freq in get_frequency_dict("en", "best").items() if freq >= least and w.isascii() and w.isalpha() and w.islower()]
-    words += [f"{n:0{width}d}" for width in range(1, MAX_DIGITS + 1) for n in range(10**width)]
+    numbers = (f"{n:0{width}d}" for width in range(1, MAX_DIGITS + 1) for n in range(10**width))
+    listed = (w for w, freq in get_frequency_dict("en", "best").items() if freq >= least and w == w.lower())
+    words = dict.fromkeys(w for w in (*numbers, *listed) if _in_table_domain(w))
     table = {}
     for word in words:
         value = zipf_frequency(word, "en")

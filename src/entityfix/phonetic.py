@@ -190,6 +190,8 @@ _NO_SUBST: dict[str, float] = {}
 # The steps of an alignment (a multi-letter rule k is step _RULE + k): the DP's back-pointers.
 _DROP_A, _DROP_B, _SUBSTITUTE, _SWAP, _RULE = range(5)
 _RULE_SIZES = tuple((len(x), len(y)) for x, y, _, _ in _MULTI)
+# how many letters of a and of b each step consumes, by step code
+_STEP_SIZES = ((1, 0), (0, 1), (1, 1), (2, 2)) + _RULE_SIZES
 
 
 # Each multi-letter rule side -> the rules (as bits: rule k is bit k) it is the left side of,
@@ -199,7 +201,14 @@ _RIGHT_BITS: dict[str, int] = {}
 for _k, (_x, _y, _, _) in enumerate(_MULTI):
     _LEFT_BITS[_x] = _LEFT_BITS.get(_x, 0) | 1 << _k
     _RIGHT_BITS[_y] = _RIGHT_BITS.get(_y, 0) | 1 << _k
-_SIDES = tuple(sorted(set(_LEFT_BITS) | set(_RIGHT_BITS)))
+
+
+@lru_cache(maxsize=65536)
+def _drop_costs(word: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The cost of dropping each letter of a word mid-word, and at its end."""
+    mid = tuple(_indel_cost(word, i, False)[0] for i in range(len(word)))
+    end = tuple(_indel_cost(word, i, True)[0] for i in range(len(word)))
+    return mid, end
 
 
 @lru_cache(maxsize=131072)
@@ -212,17 +221,13 @@ def _word_costs(word: str, first: bool) -> tuple[tuple[float, ...], tuple[float,
     the DP finds the rules of a cell with one AND.  The same, packed as C doubles and
     64-bit masks, for the compiled DP.
     """
-    costs = [_indel_cost(word, i, trailing) for trailing in (False, True) for i in range(len(word))]
-    mid = tuple(c for c, _ in costs[: len(word)])
-    end = tuple(c for c, _ in costs[len(word) :])
-    bits = _LEFT_BITS if first else _RIGHT_BITS
+    mid, end = _drop_costs(word)
     masks = [0] * (len(word) + 1)
-    for side in _SIDES:
-        if side in word and side in bits:
-            start = word.find(side)
-            while start >= 0:
-                masks[start + len(side)] |= bits[side]
-                start = word.find(side, start + 1)
+    for side, bits in (_LEFT_BITS if first else _RIGHT_BITS).items():
+        start = word.find(side)
+        while start >= 0:
+            masks[start + len(side)] |= bits
+            start = word.find(side, start + 1)
     packed = array("d", mid + end).tobytes() + array("Q", masks).tobytes()
     return mid, end, tuple(masks), packed
 
@@ -284,17 +289,8 @@ def _align_python(a: str, b: str) -> tuple[float, list[int]]:
     while i > 0 or j > 0:  # row 0 holds only drops of b's letters, column 0 only drops of a's
         how = back[i][j]
         path.append(how)
-        if how == _DROP_A:
-            i -= 1
-        elif how == _DROP_B:
-            j -= 1
-        elif how == _SUBSTITUTE:
-            i, j = i - 1, j - 1
-        elif how == _SWAP:
-            i, j = i - 2, j - 2
-        else:
-            size_a, size_b = _RULE_SIZES[how - _RULE]
-            i, j = i - size_a, j - size_b
+        size_a, size_b = _STEP_SIZES[how]
+        i, j = i - size_a, j - size_b
     return dist[n][m], path
 
 
@@ -331,22 +327,19 @@ def _reasons(a: str, b: str, path) -> tuple[str, ...]:
     for how in path:
         if how == _DROP_A:
             label = _indel_cost(a, i - 1, j == m)[1]
-            i -= 1
         elif how == _DROP_B:
             label = _indel_cost(b, j - 1, i == n)[1]
-            j -= 1
         elif how == _SUBSTITUTE:
             x, y = a[i - 1], b[j - 1]
             label = "" if x == y else _SUBST.get((x, y), (PLAIN_COST, "letter changed"))[1]
-            i, j = i - 1, j - 1
         elif how == _SWAP:
             label = "swapped letters"
-            i, j = i - 2, j - 2
         else:
-            rx, ry, _, label = _MULTI[how - _RULE]
-            i, j = i - len(rx), j - len(ry)
+            label = _MULTI[how - _RULE][3]
         if label and label not in reasons:
             reasons.append(label)
+        size_a, size_b = _STEP_SIZES[how]
+        i, j = i - size_a, j - size_b
     reasons.reverse()
     return tuple(reasons)
 
