@@ -1,4 +1,4 @@
-"""Fit the evidence weights (src/entityfix/evidence.py) by logistic regression.
+"""Fit the evidence weights (src/entityfix/matching/evidence.py) by logistic regression.
 
     python bench/fit_weights.py [--data ../shared/data/conll2003-train.txt] [--seeds 1 2]
 
@@ -28,9 +28,9 @@ from quality import build_gazetteer, detokenise, inject, read_conll  # noqa: E40
 
 from entityfix import Checker, Settings  # noqa: E402
 from entityfix.checker import LineIndex  # noqa: E402
-from entityfix.evidence import AMBIGUITY_PENALTY, BIAS, WEIGHTS  # noqa: E402
-from entityfix.resolve import DocContext  # noqa: E402
-from entityfix.suppress import inside, suppressed_ranges  # noqa: E402
+from entityfix.matching.evidence import AMBIGUITY_PENALTY, BIAS, WEIGHTS  # noqa: E402
+from entityfix.matching.resolve import DocContext  # noqa: E402
+from entityfix.text.skip import inside, suppressed_ranges  # noqa: E402
 
 # Features the synthetic noise cannot teach keep their hand-set weight: it never puts two errors in
 # one name (all_tokens_close), CoNLL initials ("M. Ramprakash") look like titles, and variant_fixed

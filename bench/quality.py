@@ -31,10 +31,10 @@ sys.path.insert(0, str(HERE))
 from noise import corrupt  # noqa: E402
 
 from entityfix import Checker, Settings  # noqa: E402
-from entityfix.gazetteer import Entity  # noqa: E402
-from entityfix.store import Gazetteer  # noqa: E402
-from entityfix.names import tokenize  # noqa: E402
-from entityfix.phonetic import exact_key  # noqa: E402
+from entityfix.gazetteer.schema import Entity  # noqa: E402
+from entityfix.gazetteer.store import Gazetteer  # noqa: E402
+from entityfix.spelling.names import tokenize  # noqa: E402
+from entityfix.spelling.phonetic import exact_key  # noqa: E402
 
 TYPE_OF = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
 NO_SPACE_BEFORE = {",", ".", ";", ":", "!", "?", ")", "]", "}", "'s", "'S", "n't", "%", "'", "'re", "'ve", "'ll", "'d", "'m"}
@@ -128,9 +128,9 @@ def build_gazetteer(docs: list[Doc], with_shipped: bool = False) -> Gazetteer:
             types.setdefault(key, Counter())[TYPE_OF[t]] += 1
     entities = [Entity(names.most_common(1)[0][0], types[key].most_common(1)[0][0]) for key, names in spellings.items()]
     if with_shipped:  # the text's own names next to the shipped gazetteers (world-places: 31k places)
-        from entityfix.config import Settings as _S
-        from entityfix.gazetteer import load_entities
-        from entityfix.store import expand
+        from entityfix.settings import Settings as _S
+        from entityfix.gazetteer.schema import load_entities
+        from entityfix.gazetteer.store import expand
 
         entities += [e for f in expand(_S().gazetteer_paths) for e in load_entities(f)]
     return Gazetteer.build(entities)

@@ -83,10 +83,10 @@ from speed import generated_names, _misspell, peak_mib
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 from entityfix import cache
-from entityfix.extract import Mention
-from entityfix.phonetic import confusion_folded, fold
-from entityfix.resolve import Resolver
-from entityfix.store import Gazetteer
+from entityfix.text.extract import Mention
+from entityfix.spelling.phonetic import confusion_folded, fold
+from entityfix.matching.resolve import Resolver
+from entityfix.gazetteer.store import Gazetteer
 
 n, path, queries = int(sys.argv[1]), sys.argv[2], 200
 names = generated_names(n)
@@ -133,8 +133,8 @@ import json, sys, time
 sys.path.insert(0, sys.argv[3])
 from speed import generated_names, peak_mib
 from entityfix import cache
-from entityfix.gazetteer import Entity
-from entityfix.store import Gazetteer
+from entityfix.gazetteer.schema import Entity
+from entityfix.gazetteer.store import Gazetteer
 names = generated_names(int(sys.argv[1]))
 t = time.perf_counter()
 gaz = Gazetteer.build(Entity(name, "PERSON") for name in names)
@@ -232,7 +232,8 @@ def bench_throughput(texts: list[str], gazetteer, rounds: int = 3) -> tuple[int,
     within a minute, and whichever pass runs first also fills spaCy's vocabulary for the other.
     The full check runs its own NER (nothing is shared with the NER-alone pass).
     """
-    from entityfix import Checker, Settings, common_words
+    from entityfix import Checker, Settings
+    from entityfix.spelling import common_words
 
     words = sum(len(t.split()) for t in texts)
     out = []
@@ -274,7 +275,7 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from entityfix.extract import find_model
+    from entityfix.text.extract import find_model
     from quality import build_gazetteer, detokenise, read_conll
 
     console = Console(width=220)

@@ -8,8 +8,8 @@ import sys
 import pytest
 from wordfreq import zipf_frequency
 
-from entityfix import common_words
-from entityfix.common_words import COMMON_FLOOR
+from entityfix.spelling import common_words
+from entityfix.spelling.common_words import COMMON_FLOOR
 
 # common words, rare words, names, numbers, and words the table leaves to wordfreq (accents, apostrophes,
 # hyphens, letters with digits, long numbers)
@@ -40,7 +40,7 @@ def test_exact_where_it_can_matter_and_never_common_where_wordfreq_says_rare(wor
 def test_a_run_with_the_table_never_imports_wordfreq():
     common_words.zipf("summit")  # the table is in this session's cache folder from now on
     assert common_words.table_path().is_file()
-    code = ("import sys; from entityfix import common_words as c; "
+    code = ("import sys; from entityfix.spelling import common_words as c; "
             "print(c.zipf('summit'), c.zipf('kantz'), c.zipf('21'), 'wordfreq' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == [str(zipf_frequency("summit", "en")), "0.0", str(zipf_frequency("21", "en")), "False"]

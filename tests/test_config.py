@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from entityfix.config import Settings, load_settings
+from entityfix.cli.config import load_settings
+from entityfix.settings import Settings
 from entityfix.errors import EntityfixError
 
 MANGLED = "Benny Gantz arrived.\nLater Mr. Kantz spoke.\n"

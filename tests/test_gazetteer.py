@@ -6,8 +6,8 @@ import pytest
 
 from conftest import GAZETTEERS, SEED_MT, run_cli
 from entityfix.errors import EntityfixError
-from entityfix.gazetteer import load_yaml
-from entityfix.store import load
+from entityfix.gazetteer.schema import load_yaml
+from entityfix.gazetteer.store import load
 
 
 def write(tmp_path, text: str):
@@ -77,7 +77,7 @@ def test_tsv_gazetteer(tmp_path):
 
 
 def test_huge_gazetteer_is_refused_before_parsing(tmp_path, monkeypatch):
-    import entityfix.gazetteer as gazetteer_module
+    import entityfix.gazetteer.schema as gazetteer_module
 
     path = write(tmp_path, "entities:\n" + "  - name: Rabat\n    type: GPE\n" * 50)
     monkeypatch.setattr(gazetteer_module, "MAX_GAZETTEER_BYTES", 100)

@@ -202,7 +202,7 @@ def test_debug_shows_the_traceback(tmp_path):
 
 @pytest.mark.parametrize("edit", ["longer", "same size, same mtime"])
 def test_file_changed_between_read_and_write_is_not_overwritten(tmp_path, edit):
-    from entityfix.document import read, write_atomic
+    from entityfix.text.document import read, write_atomic
     from entityfix.errors import EntityfixError
 
     path = tmp_path / "a.txt"

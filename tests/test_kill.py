@@ -50,7 +50,7 @@ def test_sigkill_during_fix_never_leaves_a_partial_file(tmp_path):
 WRITER = """
 import sys
 from pathlib import Path
-from entityfix.document import read, write_atomic
+from entityfix.text.document import read, write_atomic
 path = Path(sys.argv[1])
 texts = [Path(sys.argv[2]).read_text(encoding="utf-8"), Path(sys.argv[3]).read_text(encoding="utf-8")]
 print("ready", flush=True)

@@ -9,7 +9,7 @@ from collections import Counter
 
 from conftest import SEED_EN, SEED_MT, SEED_MT_FIXES
 
-import entityfix.extract as extract
+import entityfix.text.extract as extract
 from entityfix import Checker, Settings
 
 
@@ -27,7 +27,7 @@ def test_checker_falls_back_and_warns(monkeypatch):
 
 def test_cli_warns_one_line_and_exits_normally():
     code = (
-        "import entityfix.extract as e; e.MODEL_PREFERENCE = ('no_such_spacy_model_installed',); "
+        "import entityfix.text.extract as e; e.MODEL_PREFERENCE = ('no_such_spacy_model_installed',); "
         "from entityfix.cli import main; main()"
     )
     result = subprocess.run([sys.executable, "-c", code, "check", str(SEED_MT)], capture_output=True, timeout=300)

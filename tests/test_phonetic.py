@@ -2,7 +2,7 @@
 
 import pytest
 
-from entityfix.phonetic import compare, fold, similarity, skeleton
+from entityfix.spelling.phonetic import compare, fold, similarity, skeleton
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_weighted_similarity_scores_and_reasons(a, b, score, reasons):
 from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from entityfix import phonetic  # noqa: E402
+from entityfix.spelling import phonetic  # noqa: E402
 
 # letters the confusion table and its multi-letter rules are made of, a digit for OCR, and
 # letters outside the table's alphabet (fold keeps non-Latin letters)
@@ -75,7 +75,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz01" + "ssshhhckoouuee" + "жßø"
 def test_the_compiled_table_was_built():
     # setup.py builds it optionally; an install that silently fell back to Python is slow, not wrong,
     # but this suite must exercise the C code users get
-    assert phonetic._compiled is not None, "entityfix._align was not compiled (is a C compiler installed?)"
+    assert phonetic._compiled is not None, "entityfix.spelling._align was not compiled (is a C compiler installed?)"
     assert phonetic._align is phonetic._align_compiled
 
 

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from entityfix import apply_findings
-from entityfix.document import decode
+from entityfix.text.document import decode
 
 NAMES = ["Benny Gantz", "Nasser Bourita", "Rabat", "Polisario Front", "Antony Blinken", "Algiers", "Algeria"]
 WRONG = ["Benny Kantz", "Mr. Kantz", "Nasser Purida", "Rafat", "Policario Front", "Anthony Blingen", "KANTZ", "Kantz's"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from entityfix import Checker, Settings, apply_findings
-from entityfix.gazetteer import Entity
-from entityfix.store import Gazetteer
+from entityfix.gazetteer.schema import Entity
+from entityfix.gazetteer.store import Gazetteer
 
 
 def fixed(checker, text: str) -> str:
@@ -121,8 +121,8 @@ def test_threshold_flags_on_the_command_line(tmp_path):
 def test_evidence_weighed_last_only_lowers_confidence():
     # the resolver drops a candidate that cannot reach the caller's floor before weighing these:
     # right only while every one of them counts against (bench/fit_weights.py refits the weights)
-    from entityfix.evidence import WEIGHTS
-    from entityfix.resolve import LOWERING_FEATURES
+    from entityfix.matching.evidence import WEIGHTS
+    from entityfix.matching.resolve import LOWERING_FEATURES
 
     assert all(WEIGHTS[name] < 0 for name in LOWERING_FEATURES)
 

@@ -10,9 +10,9 @@ import pytest
 from conftest import GAZETTEERS, SEED_EN, SEED_MT, SEED_MT_FIXES, run_cli
 from entityfix import Checker, Settings, cache
 from entityfix.errors import EntityfixError
-from entityfix.gazetteer import Entity, load_table
-from entityfix.importers import Merger, build, from_geonames
-from entityfix.store import Gazetteer, load
+from entityfix.gazetteer.schema import Entity, load_table
+from entityfix.gazetteer.importers import Merger, build, from_geonames
+from entityfix.gazetteer.store import Gazetteer, load
 
 WORLD = GAZETTEERS / "world-places.tsv"
 
@@ -217,7 +217,7 @@ def test_lookup_counts_only_the_rarest_trigrams_and_still_finds_the_name():
     # more postings than one query counts (index.PROPOSAL_BUDGET)
     from itertools import product
 
-    from entityfix.index import PROPOSAL_BUDGET, TokenIndex, trigrams
+    from entityfix.gazetteer.index import PROPOSAL_BUDGET, TokenIndex, trigrams
 
     syllables = "ka lo mi ra van te sku bo ri an del for ga ne shi to ma ru ve li sa do ke nu za pe ber ski".split()
     tokens = sorted({a + b + c + d for a, b, c, d in product(syllables, repeat=4) if a in ("ka", "lo", "mi")})

@@ -16,19 +16,19 @@ __all__ = ["Checker", "Settings", "Finding", "apply_findings", "__version__"]
 def __getattr__(name: str):
     # Lazy: importing entityfix must not import spaCy (the CLI's start-up time matters).
     if name == "Checker":
-        from .checker import Checker
+        from entityfix.checker import Checker
 
         return Checker
     if name == "Settings":
-        from .config import Settings
+        from entityfix.settings import Settings
 
         return Settings
     if name == "Finding":
-        from .decide import Finding
+        from entityfix.matching.decide import Finding
 
         return Finding
     if name == "apply_findings":
-        from .apply import apply_findings
+        from entityfix.apply import apply_findings
 
         return apply_findings
     raise AttributeError(name)

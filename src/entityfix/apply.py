@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .decide import FIX, Finding
+from entityfix.matching.decide import FIX, Finding
 
 
 def apply_findings(text: str, findings: Iterable[Finding], actions: frozenset[str] = frozenset({FIX})) -> str:

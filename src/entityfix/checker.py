@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from .config import Settings
+from entityfix.settings import Settings
 from dataclasses import replace
 
-from .apply import apply_findings
-from .decide import FIX, Finding, Thresholds, decide
-from .extract import Extractor, Mention
-from .store import Gazetteer, load
-from .resolve import Resolver
-from .suppress import inside, suppressed_ranges
+from entityfix.apply import apply_findings
+from entityfix.matching.decide import FIX, Finding, Thresholds, decide
+from entityfix.text.extract import Extractor, Mention
+from entityfix.gazetteer.store import Gazetteer, load
+from entityfix.matching.resolve import Resolver
+from entityfix.text.skip import inside, suppressed_ranges
 
 
 WINDOW_CHARS = 1_000_000  # texts longer than this are decided in windows of about this size

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from .document import read, write_atomic
-from .errors import EntityfixError
-from .extract import Extractor
-from .gazetteer import Entity, load_yaml
-from .names import surname_tokens, tokenize
+from entityfix.text.document import read, write_atomic
+from entityfix.errors import EntityfixError
+from entityfix.text.extract import Extractor
+from entityfix.gazetteer.schema import Entity, load_yaml
+from entityfix.spelling.names import surname_tokens, tokenize
 
 _LEADING = re.compile(r"^(?:the\s+|[\"“”‘’'(\[]+)+", re.IGNORECASE)
 _TRAILING = re.compile(r"(?:['’]s|[\"“”‘’')\],;:]+)+$")  # not '.': "U.S." keeps its dot

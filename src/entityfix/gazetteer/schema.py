@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import EntityfixError
-from .names import tokenize
-from .phonetic import exact_key
+from entityfix.errors import EntityfixError
+from entityfix.spelling.names import tokenize
+from entityfix.spelling.phonetic import exact_key
 
 ENTITY_TYPES = frozenset(
     {"PERSON", "GPE", "LOC", "ORG", "NORP", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART", "LANGUAGE", "MISC"}

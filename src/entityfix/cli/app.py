@@ -19,8 +19,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from .config import Settings, load_settings
-from .errors import EntityfixError
+from entityfix.cli.config import load_settings
+from entityfix.settings import Settings
+from entityfix.errors import EntityfixError
 
 app = typer.Typer(
     add_completion=False,
@@ -86,7 +87,7 @@ def _run(func):
 
 
 def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_threshold, encoding) -> Settings:
-    from .config import check
+    from entityfix.settings import check
 
     settings = load_settings(Path.cwd(), config)
     settings = settings.with_values(
@@ -104,8 +105,8 @@ def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_thres
 
 def _read_inputs(paths: list[str], settings: Settings, errors: list[str]):
     """Yield (display path, Document) for each readable input; record one line per unreadable one."""
-    from .document import decode, read
-    from .paths import collect
+    from entityfix.text.document import decode, read
+    from entityfix.cli.paths import collect
 
     for item in collect(paths, settings.include, settings.exclude):
         try:
@@ -120,8 +121,8 @@ def _read_inputs(paths: list[str], settings: Settings, errors: list[str]):
 
 
 def _check_all(paths, settings: Settings, errors: list[str], jobs: int = 1):
-    from .report import FileResult
-    from .runner import check_texts, with_progress
+    from entityfix.cli.report import FileResult
+    from entityfix.cli.runner import check_texts, with_progress
 
     docs = list(_read_inputs(paths, settings, errors))
     if not docs:
@@ -134,7 +135,7 @@ def _check_all(paths, settings: Settings, errors: list[str], jobs: int = 1):
 
 
 def _emit(fmt: str, results, console) -> None:
-    from . import report
+    from entityfix.cli import report
 
     plain = [r for _, r in results]
     if fmt == "text":
@@ -168,7 +169,7 @@ def _console(stderr: bool = False):
 
 
 def _validate_format(fmt: str) -> str:
-    from .report import FORMATS
+    from entityfix.cli.report import FORMATS
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
@@ -232,10 +233,10 @@ def fix(
         raise typer.BadParameter("cannot review interactively while reading the text from standard input", param_hint="--interactive")
 
     def body() -> int:
-        from .apply import apply_findings
-        from .decide import FIX, SUGGEST
-        from .document import write_atomic
-        from .report import text_lines, unified_diff
+        from entityfix.apply import apply_findings
+        from entityfix.matching.decide import FIX, SUGGEST
+        from entityfix.text.document import write_atomic
+        from entityfix.cli.report import text_lines, unified_diff
 
         settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding)
         actions = frozenset({FIX, SUGGEST}) if apply_suggestions else frozenset({FIX})
@@ -281,8 +282,8 @@ def fix(
         return EXIT_FOUND if changed_files else EXIT_CLEAN
 
     def _interactive(results, out):
-        from .config import add_to_allow
-        from .review import review
+        from entityfix.cli.config import add_to_allow
+        from entityfix.cli.review import review
 
         def ask(prompt: str):
             out.print(prompt, end="", markup=False, highlight=False)
@@ -310,9 +311,9 @@ def learn(
     _State.debug = debug
 
     def body() -> int:
-        from .document import read
-        from .extract import Extractor
-        from .learn import learn_entities, merge_into
+        from entityfix.text.document import read
+        from entityfix.text.extract import Extractor
+        from entityfix.learn import learn_entities, merge_into
 
         texts = [read(p, encoding).text for p in refs]
         entities = learn_entities(texts, Extractor(model))
@@ -352,7 +353,7 @@ def gazetteer_validate(
     _State.debug = debug
 
     def body() -> int:
-        from .store import check_conflicts, load
+        from entityfix.gazetteer.store import check_conflicts, load
 
         gaz = load(paths, use_cache=False)  # validating means reading every file again
         check_conflicts(gaz)
@@ -374,8 +375,8 @@ def gazetteer_import(
     _State.debug = debug
 
     def body() -> int:
-        from .importers import build, save
-        from .store import Gazetteer
+        from entityfix.gazetteer.importers import build, save
+        from entityfix.gazetteer.store import Gazetteer
 
         if output.suffix.lower() not in {".tsv", ".tab"}:
             raise EntityfixError("the output of an import is a .tsv gazetteer", str(output))
@@ -397,7 +398,7 @@ def gazetteer_stats(
     _State.debug = debug
 
     def body() -> int:
-        from .store import load
+        from entityfix.gazetteer.store import load
 
         gaz = load(paths)
         console = _console()

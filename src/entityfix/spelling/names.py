@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .phonetic import exact_key, fold
+from entityfix.spelling.phonetic import exact_key, fold
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’][sS]$")

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .decide import Finding
-from .report import FileResult, text_lines
+from entityfix.matching.decide import Finding
+from entityfix.cli.report import FileResult, text_lines
 
 CHOICES = "ynavq"
 PROMPT = "apply? [y]es [n]o [a]ll of this name ne[v]er change this name [q]uit: "

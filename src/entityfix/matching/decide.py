@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .phonetic import fold
-from .resolve import Candidate, DocContext, MentionAnalysis, Resolver
+from entityfix.spelling.phonetic import fold
+from entityfix.matching.resolve import Candidate, DocContext, MentionAnalysis, Resolver
 
 FIX, SUGGEST = "fix", "suggest"
 

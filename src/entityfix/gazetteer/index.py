@@ -31,8 +31,8 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .phonetic import confusion_folded, skeleton
-from .tables import EMPTY, HashIndex, Strings, stable_hash
+from entityfix.spelling.phonetic import confusion_folded, skeleton
+from entityfix.gazetteer.tables import EMPTY, HashIndex, Strings, stable_hash
 
 MIN_SKELETON = 3  # shorter skeletons ("st") match far too much to be a useful key
 MAX_BUCKET = 2000  # a skeleton shared by more tokens than this proposes nothing

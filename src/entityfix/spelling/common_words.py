@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cache
+from entityfix import cache
 
 COMMON_FLOOR = 2.5  # Zipf values at or below this never count as common (resolve.py's thresholds are above)
 TABLE_VERSION = "2"

@@ -1,4 +1,4 @@
-"""Settings: defaults, then ``[tool.entityfix]`` / ``.entityfix.toml``, then command-line flags.
+"""Config files: defaults, then ``[tool.entityfix]`` / ``.entityfix.toml``, then command-line flags.
 
 The config file is found by walking up from the working folder, the way ruff
 and codespell users expect: the first ``.entityfix.toml``, or ``pyproject.toml``
@@ -10,53 +10,13 @@ remembers where it came from, for ``entityfix config``.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import EntityfixError
-from .extract import DEFAULT_LABELS
+from entityfix.errors import EntityfixError
+from entityfix.settings import Settings, check
 
 CONFIG_NAMES = (".entityfix.toml", "pyproject.toml")
-
-
-def shipped_gazetteers() -> Path:
-    """The gazetteers shipped with entityfix: inside the wheel, or at the repo root when editable."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "gazetteers"
-    if packaged.is_dir():
-        return packaged
-    return here.parent.parent / "gazetteers"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything that changes what entityfix does, with defaults."""
-
-    gazetteers: tuple[Path, ...] = ()  # added to the shipped ones unless default_gazetteers is False
-    default_gazetteers: bool = True
-    model: str | None = None
-    labels: tuple[str, ...] = DEFAULT_LABELS
-    fix_threshold: float = 0.85
-    suggest_threshold: float = 0.5
-    include: tuple[str, ...] = ("*.txt", "*.md", "*.markdown", "*.rst", "*.text", "*.srt", "*.vtt", "*.html", "*.htm", "*.tex", "*.adoc", "*.org")
-    exclude: tuple[str, ...] = ()
-    allow: tuple[str, ...] = ()
-    encoding: str | None = None
-    max_bytes: int = 200 * 1024 * 1024
-    origins: dict[str, str] = field(default_factory=dict, compare=False)
-
-    @property
-    def gazetteer_paths(self) -> list[Path]:
-        paths = [shipped_gazetteers()] if self.default_gazetteers else []
-        return paths + list(self.gazetteers)
-
-    def with_values(self, origin: str, **values: Any) -> "Settings":
-        """A copy with the given (non-None) values set, remembering where they came from."""
-        values = {k: v for k, v in values.items() if v is not None}
-        origins = dict(self.origins)
-        origins.update({k: origin for k in values})
-        return replace(self, origins=origins, **values)
 
 
 # key in the file -> (field name, kind)
@@ -148,13 +108,6 @@ def settings_from_table(path: Path, table: dict[str, Any], base: Settings | None
     return settings
 
 
-def check(settings: Settings, where: str | None = None) -> None:
-    if settings.suggest_threshold > settings.fix_threshold:
-        raise EntityfixError(
-            f"suggest threshold {settings.suggest_threshold} is above fix threshold {settings.fix_threshold}", where
-        )
-
-
 def load_settings(cwd: Path | None = None, config: Path | None = None) -> Settings:
     """Defaults overlaid with the config file (given, or found by walking up from ``cwd``)."""
     if config is not None:
@@ -178,7 +131,7 @@ def add_to_allow(name: str, cwd: Path) -> Path:
     import json
     import re
 
-    from .document import read, write_atomic
+    from entityfix.text.document import read, write_atomic
 
     found = find_config(cwd.resolve())
     if found is None:

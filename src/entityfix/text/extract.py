@@ -20,12 +20,12 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .names import PARTICLES, ocr_capital
+from entityfix.spelling.names import PARTICLES, ocr_capital
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
 
-    from .gazetteer import Gazetteer
+    from entityfix.gazetteer.schema import Gazetteer
 
 DEFAULT_LABELS = ("PERSON", "GPE", "LOC", "ORG", "NORP", "FAC")
 # Entities that are never names: capitalised words inside them are left alone.
@@ -77,7 +77,7 @@ class Extractor:
                 nlp = spacy.load(self.model_name, exclude=NER_ONLY_EXCLUDE)
             except (OSError, ImportError) as exc:
                 if model:  # the user named it: that is an error, not a fallback
-                    from .errors import EntityfixError
+                    from entityfix.errors import EntityfixError
 
                     raise EntityfixError(f"cannot load spaCy pipeline {model!r}: {str(exc).splitlines()[0]}") from None
                 nlp = None

@@ -12,9 +12,9 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from typing import Iterable, Iterator
 
-from .checker import Checker
-from .config import Settings
-from .decide import Finding
+from entityfix.checker import Checker
+from entityfix.settings import Settings
+from entityfix.matching.decide import Finding
 
 PROGRESS_MIN_FILES = 6  # a progress bar only when there are more than a handful of files
 

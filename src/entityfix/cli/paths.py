@@ -17,7 +17,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from .errors import EntityfixError
+from entityfix.errors import EntityfixError
 
 
 def _matches(rel: str, patterns: tuple[str, ...]) -> bool:

@@ -24,15 +24,15 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import common_words
-from .common_words import COMMON_FLOOR
-from .evidence import AMBIGUITY_PENALTY, SIMILARITY_CENTRE, confidence, sigmoid
-from .extract import Mention
-from .gazetteer import SURNAME
-from .names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title, ocr_capital, tokenize
-from .index import EXHAUSTIVE_BELOW, length_span, rank_by_sound
-from .phonetic import Match, compare, confusion_folded, exact_key, fold, skeleton
-from .store import Gazetteer
+from entityfix.spelling import common_words
+from entityfix.spelling.common_words import COMMON_FLOOR
+from entityfix.matching.evidence import AMBIGUITY_PENALTY, SIMILARITY_CENTRE, confidence, sigmoid
+from entityfix.text.extract import Mention
+from entityfix.gazetteer.schema import SURNAME
+from entityfix.spelling.names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title, ocr_capital, tokenize
+from entityfix.gazetteer.index import EXHAUSTIVE_BELOW, length_span, rank_by_sound
+from entityfix.spelling.phonetic import Match, compare, confusion_folded, exact_key, fold, skeleton
+from entityfix.gazetteer.store import Gazetteer
 
 MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
 MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never changed

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cache
-from .errors import EntityfixError
-from .gazetteer import ALIAS, CANONICAL, ENTITY_TYPES, SURNAME, Entity, Form, gazetteer_files, load_entities
-from .index import TokenIndex
-from .names import surname_tokens, tokenize
-from .phonetic import exact_key, fold
-from .tables import HashIndex, Strings, csr, hash_array, stable_hash
+from entityfix import cache
+from entityfix.errors import EntityfixError
+from entityfix.gazetteer.schema import ALIAS, CANONICAL, ENTITY_TYPES, SURNAME, Entity, Form, gazetteer_files, load_entities
+from entityfix.gazetteer.index import TokenIndex
+from entityfix.spelling.names import surname_tokens, tokenize
+from entityfix.spelling.phonetic import exact_key, fold
+from entityfix.gazetteer.tables import HashIndex, Strings, csr, hash_array, stable_hash
 
 TYPES = tuple(sorted(ENTITY_TYPES))
 KINDS = (CANONICAL, ALIAS, SURNAME)

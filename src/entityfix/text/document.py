@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EntityfixError
+from entityfix.errors import EntityfixError
 
 MAX_BYTES_DEFAULT = 200 * 1024 * 1024
 

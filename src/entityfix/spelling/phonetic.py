@@ -302,7 +302,7 @@ def _align_compiled(a: str, b: str) -> tuple[float, bytes]:
 def _configure_compiled():
     """The compiled DP, given this module's cost tables; None where it was not built."""
     try:
-        from . import _align as compiled
+        from entityfix.spelling import _align as compiled
     except ImportError:
         return None
     matrix = array("d", [PLAIN_COST]) * (128 * 128)

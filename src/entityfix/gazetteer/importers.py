@@ -23,9 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import EntityfixError
-from .gazetteer import ENTITY_TYPES, REFERENCE_MARK, Entity
-from .names import tokenize
+from entityfix.errors import EntityfixError
+from entityfix.gazetteer.schema import ENTITY_TYPES, REFERENCE_MARK, Entity
+from entityfix.spelling.names import tokenize
 
 MAX_NAME_CHARS = 60
 
@@ -111,7 +111,7 @@ def from_geonames(merger: Merger, min_population: int = 15000) -> None:
 
 def from_table(merger: Merger, path: Path, default_type: str | None = None) -> None:
     """A TSV/CSV with a header naming its columns: name (required), type, aliases ('|'-separated)."""
-    from .gazetteer import _read_text
+    from entityfix.gazetteer.schema import _read_text
 
     text = _read_text(path)
     delimiter = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","

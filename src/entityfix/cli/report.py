@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Iterable
 
-from . import __version__
-from .apply import apply_findings
-from .checker import LineIndex
-from .decide import FIX, Finding
+from entityfix import __version__
+from entityfix.apply import apply_findings
+from entityfix.checker import LineIndex
+from entityfix.matching.decide import FIX, Finding
 
 FORMATS = ("text", "json", "sarif", "github", "diff")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

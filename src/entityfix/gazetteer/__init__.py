@@ -1,0 +1,2 @@
+"""The lists of names: file schema and loaders with validation, compiled arrays, candidate
+indexes, importers.  Knows nothing of the text being checked."""
