@@ -1,6 +1,7 @@
 """Resolution quality on real news: inject realistic name misspellings into CoNLL text and measure.
 
     python bench/quality.py [--data ../shared/data/conll2003-valid.txt] [--seed 7] [--rate 0.3]
+    python bench/quality.py --open-world [F]     # F (default 0.5) of the names kept out of the gazetteer
 
 1. Reads CoNLL-format NER data (``TOKEN TAG ...``, BIO tags, blank line between
    sentences), rebuilds running text (detokenised, ``--sentences`` consecutive
@@ -13,6 +14,12 @@
    a naive baseline (every NER mention -> rapidfuzz extractOne WRatio >= 80).
 4. Prints fix/suggestion precision and recall, wrong fixes per 10,000 words of
    clean text, and a precision/recall curve over the fix threshold.
+
+``--open-world F``: real lists are incomplete. A seeded share F of the distinct
+names is left out of the gazetteer (own RNG; the injection is the same as in the
+closed-world run with that seed). Their mentions stay in the text, misspelt or not;
+any fix or suggestion on them is wrong, and their misspellings leave the recall
+denominator. Wrong fixes on clean text use the reduced gazetteer.
 """
 
 from __future__ import annotations
@@ -114,25 +121,41 @@ def detokenise(sentences: list[list[tuple[str, str]]]) -> Doc:
     return Doc("".join(out), spans)
 
 
-def build_gazetteer(docs: list[Doc], with_shipped: bool = False) -> Gazetteer:
+def name_key(name: str) -> str:
+    """One distinct name of the gazetteer: its token keys ('' for no name)."""
+    return " ".join(tok.key for tok in tokenize(name))
+
+
+def still_listed(gaz: Gazetteer, name: str) -> bool:
+    """Is the name still a correct form in the gazetteer without it?  A left-out "Lebed" is still
+    listed as the surname of a kept "Alexander Lebed": its mentions are not unlisted."""
+    return bool(gaz.forms_with_key(tuple(tok.key for tok in tokenize(name))))
+
+
+def shipped_entities() -> list[Entity]:
+    from entityfix.settings import Settings as _S
+    from entityfix.gazetteer.schema import load_entities
+    from entityfix.gazetteer.store import expand
+
+    return [e for f in expand(_S().gazetteer_paths) for e in load_entities(f)]
+
+
+def build_gazetteer(docs: list[Doc], with_shipped: bool = False, leave_out: frozenset[str] = frozenset()) -> Gazetteer:
+    """The text's own names (less the keys in ``leave_out``), optionally with the shipped gazetteers."""
     types: dict[str, Counter] = {}
     spellings: dict[str, Counter] = {}
     for doc in docs:
         for s, e, t in doc.spans:
             name = doc.text[s:e]
-            key = " ".join(tok.key for tok in tokenize(name))
-            if not key:
+            key = name_key(name)
+            if not key or key in leave_out:
                 continue
             # headline ALL-CAPS spellings are the case of the line, not of the name
             spellings.setdefault(key, Counter())[name] += 0.01 if name.isupper() and len(name) > 4 else 1
             types.setdefault(key, Counter())[TYPE_OF[t]] += 1
     entities = [Entity(names.most_common(1)[0][0], types[key].most_common(1)[0][0]) for key, names in spellings.items()]
     if with_shipped:  # the text's own names next to the shipped gazetteers (world-places: 31k places)
-        from entityfix.settings import Settings as _S
-        from entityfix.gazetteer.schema import load_entities
-        from entityfix.gazetteer.store import expand
-
-        entities += [e for f in expand(_S().gazetteer_paths) for e in load_entities(f)]
+        entities += shipped_entities()
     return Gazetteer.build(entities)
 
 
@@ -163,6 +186,24 @@ def inject(doc: Doc, rate: float, rng: random.Random, is_known) -> tuple[str, li
         shifted.append(Injected(start, start + len(ed.wrong), ed.wrong, ed.right, ed.kind))
         delta += len(ed.wrong) - (ed.end - ed.start)
     return new_text, shifted
+
+
+def noisy_spans(doc: Doc, edits: list[Injected]) -> list[tuple[int, int, str]]:
+    """The entity spans in noisy-text offsets (``edits``: inject's output, sorted, noisy offsets)."""
+    moves, delta = [], 0  # (clean start of an edit, total shift after it)
+    for ed in edits:
+        clean_start = ed.start - delta
+        delta += len(ed.wrong) - len(ed.right)
+        moves.append((clean_start, delta))
+
+    def at(pos: int) -> int:  # edits lie inside one span, so none straddles a span boundary
+        return pos + next((d for c, d in reversed(moves) if c < pos), 0)
+
+    return [(at(s), at(e), t) for s, e, t in doc.spans]
+
+
+def overlaps(start: int, end: int, spans) -> bool:
+    return any(start < e and s < end for s, e in spans)
 
 
 def score(findings_by_doc, injected_by_doc, threshold: float | None = None, action: str = "fix"):
@@ -230,7 +271,12 @@ def main() -> None:
     ap.add_argument("--suggest-threshold", type=float, default=Settings().suggest_threshold)
     ap.add_argument("--with-shipped", action="store_true", help="add the shipped gazetteers (world-places) to the text's names")
     ap.add_argument("--show-errors", type=int, default=0, help="print up to N wrong fixes and misses")
+    ap.add_argument("--open-world", type=float, nargs="?", const=0.5, default=None, metavar="F",
+                    help="leave a seeded share F (default 0.5) of the names out of the gazetteer; "
+                         "fixes on them are wrong, their misspellings are not in recall")
     args = ap.parse_args()
+    if args.open_world is not None and not 0 <= args.open_world <= 1:
+        ap.error("--open-world F: F must be between 0 and 1")
 
     sentences = read_conll(args.data)
     chunks = [sentences[i : i + args.sentences] for i in range(0, len(sentences), args.sentences)]
@@ -246,6 +292,21 @@ def main() -> None:
         injected.append(edits)
     words = sum(len(d.text.split()) for d in docs)
 
+    # open world: the injection above used the full list (same as closed world); now shrink it
+    scored = injected  # the misspellings recall counts and fixes are credited against
+    unlisted: list[list[tuple[int, int]]] = [[] for _ in docs]  # unlisted mentions, noisy offsets
+    if args.open_world is not None:
+        keys = sorted({k for d in docs for s, e, _ in d.spans if (k := name_key(d.text[s:e]))})
+        left = set(random.Random(args.seed).sample(keys, round(args.open_world * len(keys))))
+        n_left = len(left)
+        if args.with_shipped:  # a name the shipped lists hold is not unlisted
+            left -= {name_key(n) for e in shipped_entities() for n in (e.name, *e.aliases)}
+        gaz = build_gazetteer(docs, args.with_shipped, frozenset(left))
+        for i, (doc, edits) in enumerate(zip(docs, injected)):
+            unlisted[i] = [(s, e) for (s, e, _), (cs, ce, _) in zip(noisy_spans(doc, edits), doc.spans)
+                           if name_key(doc.text[cs:ce]) in left and not still_listed(gaz, doc.text[cs:ce])]
+        scored = [[x for x in inj if not overlaps(x.start, x.end, u)] for inj, u in zip(injected, unlisted)]
+
     checker = Checker(Settings(default_gazetteers=False, fix_threshold=args.fix_threshold, suggest_threshold=min(0.3, args.suggest_threshold)), gazetteer=gaz)
     t0 = time.perf_counter()
     noisy_findings = [checker.check_text(t) for t in noisy]
@@ -254,12 +315,12 @@ def main() -> None:
     base_noisy = baseline(checker, gaz, noisy)
     base_clean = baseline(checker, gaz, [d.text for d in docs])
 
-    fix_tp, fix_n, total = score(noisy_findings, injected, action="fix")
+    fix_tp, fix_n, total = score(noisy_findings, scored, action="fix")
     sug = [[f for f in fs if f.action == "suggest" and f.confidence >= args.suggest_threshold] for fs in noisy_findings]
-    sug_tp, sug_n, _ = score(sug, injected, action="suggest")
+    sug_tp, sug_n, _ = score(sug, scored, action="suggest")
     clean_fixes = sum(f.action == "fix" for fs in clean_findings for f in fs)
     clean_sugs = sum(f.action == "suggest" and f.confidence >= args.suggest_threshold for fs in clean_findings for f in fs)
-    b_tp, b_n = score_baseline(base_noisy, injected)
+    b_tp, b_n = score_baseline(base_noisy, scored)
     b_clean = sum(len(x) for x in base_clean)
 
     from rich.console import Console
@@ -268,9 +329,17 @@ def main() -> None:
     console = Console()
     console.print(
         f"data: {args.data.name}, {len(docs)} documents, {words} words, gazetteer {len(gaz)} names, "
-        f"{total} injected misspellings (rate {args.rate}, seed {args.seed}); "
+        f"{sum(map(len, injected))} injected misspellings (rate {args.rate}, seed {args.seed}); "
         f"entityfix {words / (t1 - t0):.0f} words/s on noisy text"
     )
+    if args.open_world is not None:
+        n_inj = sum(len(x) for x in injected)
+        shipped = f" ({n_left - len(left)} more chosen but in the shipped gazetteers)" if args.with_shipped else ""
+        console.print(
+            f"open world {args.open_world:g} (seed {args.seed}): {len(left)} of {len(keys)} names left out of the "
+            f"gazetteer{shipped}, {sum(map(len, unlisted))} mentions; {n_inj - total} of the {n_inj} injected "
+            f"misspellings belong to unlisted names (fixes on them are wrong; recall counts the other {total})"
+        )
     table = Table(title="Fix quality (injected misspellings; clean text for wrong fixes)")
     for col in ("system", "fix precision", "fix recall", "sugg. precision", "sugg. recall", "wrong fixes / 10k clean words", "suggestions / 10k clean words"):
         table.add_column(col, justify="right")
@@ -284,12 +353,32 @@ def main() -> None:
         f"{b_clean / words * 1e4:.2f} ({b_clean})", "-",
     )
     console.print(table)
+    if args.open_world is not None:
+        def on_unlisted(findings_by_doc, action):  # (on an injected misspelling, elsewhere in the mention)
+            hit = Counter()
+            restored = 0  # fixes that put back the very token the misspelling replaced
+            for fs, u, inj in zip(findings_by_doc, unlisted, injected):
+                for f in fs:
+                    if f.action == action and overlaps(f.start, f.end, u):
+                        hit[any(f.start < x.end and x.start < f.end for x in inj)] += 1
+                        restored += any((x.start, x.end, x.right) == (f.start, f.end, f.new) for x in inj)
+            return hit[True], hit[False], restored
+
+        fm, fc, fr = on_unlisted(noisy_findings, "fix")
+        sm, sc, _ = on_unlisted(sug, "suggest")
+        console.print(
+            f"fixes on unlisted names (noisy text): {fm + fc} ({fm} on their injected misspellings, {fc} on "
+            f"correctly spelt mentions), {(fm + fc) / words * 1e4:.2f} per 10k words; {fr} of them put back the "
+            f"token the misspelling replaced (a token the list holds in another name, as 'Waugh' of a listed "
+            f"'Mark Waugh' in an unlisted 'Steve Waugh'); suggestions on them: {sm + sc} ({sm} on misspellings, "
+            f"{sc} on correct mentions)"
+        )
 
     curve = Table(title="Precision/recall over the fix threshold (noisy text; wrong fixes on clean text)")
     for col in ("threshold", "precision", "recall", "wrong fixes / 10k clean words"):
         curve.add_column(col, justify="right")
     for th in (0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98):
-        tp, n, _ = score(noisy_findings, injected, threshold=th)
+        tp, n, _ = score(noisy_findings, scored, threshold=th)
         wrong_clean = sum(f.confidence >= th for fs in clean_findings for f in fs)
         curve.add_row(f"{th:.2f}", f"{ratio(tp, n):.3f}", f"{ratio(tp, total):.3f}", f"{wrong_clean / words * 1e4:.2f}")
     console.print(curve)
@@ -299,7 +388,7 @@ def main() -> None:
     by_kind.add_column("injected", justify="right")
     by_kind.add_column("fixed right", justify="right")
     kinds: dict[str, list[int]] = {}
-    for fs, inj in zip(noisy_findings, injected):
+    for fs, inj in zip(noisy_findings, scored):
         got = {(f.start, f.end, f.new) for f in fs if f.action == "fix"}
         for i in inj:
             row = kinds.setdefault(i.kind, [0, 0])
@@ -311,7 +400,7 @@ def main() -> None:
 
     if args.show_errors:
         shown = 0
-        for d, fs, inj, text in zip(docs, noisy_findings, injected, noisy):
+        for d, fs, inj, text in zip(docs, noisy_findings, scored, noisy):
             truth = {(i.start, i.end): i for i in inj}
             for f in fs:
                 if f.action == "fix" and truth.get((f.start, f.end)) is None or (f.action == "fix" and truth[(f.start, f.end)].right != f.new):
@@ -321,7 +410,7 @@ def main() -> None:
             if shown >= args.show_errors:
                 break
         shown = 0
-        for fs, inj, text in zip(noisy_findings, injected, noisy):
+        for fs, inj, text in zip(noisy_findings, scored, noisy):
             got = {(f.start, f.end): f for f in fs}
             for i in inj:
                 f = got.get((i.start, i.end))

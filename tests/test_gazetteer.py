@@ -98,3 +98,55 @@ def test_validate_finds_conflicts_across_files(tmp_path):
     c.write_text("entities:\n  - name: Tbilisi\n    type: GPE\n")
     ok = run_cli("gazetteer", "validate", str(a), str(c))
     assert ok.returncode == 0 and b"ok: 2 entities in 2 file(s)" in ok.stdout
+
+
+GANTZ = "entities:\n  - name: Benny Gantz\n    type: PERSON\n"
+
+
+@pytest.mark.parametrize(
+    "other, line, words",
+    [
+        # a listed misspelling that is a correct name elsewhere would rewrite every correct mention
+        ("entities:\n  - name: Benny Ganz\n    type: PERSON\n    misspellings: [Benny Gantz]\n", 2,
+         "misspelling 'Benny Gantz' of 'Benny Ganz' is a correct name of 'Benny Gantz'"),
+        ("entities:\n  - name: Jane Kantz\n    type: PERSON\n    misspellings: [Gantz]\n", 2,
+         "misspelling 'Gantz' of 'Jane Kantz' is a correct name of 'Benny Gantz'"),
+        ("entities:\n  - name: Benny Gantz\n    type: ORG\n", 2, "'Benny Gantz' is listed for two entities of different types"),
+        ("entities:\n  - name: Rabat\n    type: GPE\n    never: [RABAT]\n", 2, "never-change spelling 'RABAT' is a name of 'Rabat' itself"),
+    ],
+)
+def test_lists_that_contradict_each_other_are_refused_at_load_and_by_validate(tmp_path, other, line, words):
+    first = tmp_path / "a.yaml"
+    first.write_text(GANTZ)
+    second = tmp_path / "b.yaml"
+    second.write_text(other)
+    with pytest.raises(EntityfixError) as err:
+        load([first, second], use_cache=False)
+    assert str(err.value).startswith(f"{second}:{line}: {words}")
+    result = run_cli("gazetteer", "validate", str(first), str(second))
+    assert result.returncode == 2 and f"{second}:{line}:" in result.stderr.decode()
+    doc = tmp_path / "t.txt"
+    doc.write_text("Benny Gantz spoke.\n")
+    checked = run_cli("check", "--no-default-gazetteers", "-g", str(first), "-g", str(second), str(doc))
+    assert checked.returncode == 2 and checked.stderr.decode().count("\n") == 1
+
+
+def test_a_reference_list_may_share_a_name_with_a_curated_one_of_another_type(tmp_path):
+    curated = tmp_path / "people.yaml"
+    curated.write_text("entities:\n  - name: Georgia\n    type: PERSON\n")
+    reference = tmp_path / "places.tsv"
+    reference.write_text("#! reference\nGeorgia\tGPE\n")
+    assert len(load([curated, reference], use_cache=False)) == 2
+
+
+@pytest.mark.parametrize("labels, ok", [('["PERSON", "GPE"]', True), ('["PERSON", "BOGUS"]', False)])
+def test_an_unknown_label_in_the_config_is_refused_with_file_and_line(tmp_path, labels, ok):
+    config = tmp_path / ".entityfix.toml"
+    config.write_text(f"fix-threshold = 0.9\nlabels = {labels}\n")
+    (tmp_path / "a.txt").write_text("Nothing here.\n")
+    result = run_cli("check", "a.txt", cwd=tmp_path)
+    if ok:
+        assert result.returncode == 0
+    else:
+        assert result.returncode == 2
+        assert f"{config}:2: key 'labels': unknown entity label 'BOGUS'" in result.stderr.decode()

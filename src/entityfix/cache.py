@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-LAYOUT_VERSION = "entityfix-gazetteer-arrays-3"
+LAYOUT_VERSION = "entityfix-gazetteer-arrays-4"  # 4: lists checked against each other (check_lists)
 KEEP = 8  # compiled gazetteers kept; older ones are removed when a new one is written
 
 

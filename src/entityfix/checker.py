@@ -17,7 +17,8 @@ from entityfix.matching.decide import FIX, Finding, Thresholds, decide
 from entityfix.text.extract import Extractor, Mention
 from entityfix.gazetteer.store import Gazetteer, load
 from entityfix.matching.resolve import Resolver
-from entityfix.text.skip import inside, suppressed_ranges
+from entityfix.text import channel
+from entityfix.text.skip import blanked, inside, untouched_ranges
 
 
 WINDOW_CHARS = 1_000_000  # texts longer than this are decided in windows of about this size
@@ -83,10 +84,12 @@ class Checker:
         if len(text) <= WINDOW_CHARS:
             return check(text, 0, None)
         findings: list[Finding] = []
-        skip = suppressed_ranges(text)  # "entityfix: off" may span windows
+        skip = untouched_ranges(text)  # "entityfix: off" and code blocks may span windows
         line_base = 0
         for offset, piece in _windows(text):
-            local_skip = [(a - offset, b - offset) for a, b in skip if b > offset and a < offset + len(piece)]
+            local_skip = [
+                (max(0, a - offset), min(len(piece), b - offset)) for a, b in skip if b > offset and a < offset + len(piece)
+            ]
             findings.extend(replace(f, start=f.start + offset, end=f.end + offset) for f in check(piece, line_base, local_skip))
             line_base += piece.count("\n")
         return findings
@@ -94,13 +97,16 @@ class Checker:
     def _check_window(self, text: str, line_base: int, skip: list[tuple[int, int]] | None) -> list[Finding]:
         lines = LineIndex(text)
         if skip is None:
-            skip = suppressed_ranges(text)
+            skip = untouched_ranges(text)
+        self.resolver.channel = self.settings.channel if self.settings.channel != "auto" else channel.guess(text)
         analyses = []
-        mentions = [m for m in _labelled_alike(self.extractor.mentions(text)) if not (skip and inside(skip, m.start, m.end))]
+        # NER reads the prose only: code, markup and addresses are blanked (offsets unchanged)
+        found = self.extractor.mentions(blanked(text, skip))
+        mentions = [m for m in _labelled_alike(_joined_people(found, text)) if not (skip and inside(skip, m.start, m.end))]
         self.resolver.begin_document(mentions)
         for mention in mentions:
             analyses.append((self.resolver.analyze(mention), line_base + lines.line_col(mention.start)[0]))
-        return decide(self.resolver, analyses, self.thresholds)
+        return [f for f in decide(self.resolver, analyses, self.thresholds) if _whole_words(text, f)]
 
     def _stable_window(self, text: str, line_base: int, skip: list[tuple[int, int]] | None) -> list[Finding]:
         findings = self._check_window(text, line_base, skip)
@@ -118,6 +124,29 @@ class Checker:
             kept = [f for f in findings if (f.start, f.end) not in upgraded]
             findings = sorted(kept + mapped, key=lambda f: (f.start, f.end))
         return findings
+
+
+def _whole_words(text: str, f: Finding) -> bool:
+    """A finding replaces whole words: never the start of "Kantzian", nor "Kantz" in "Kantz.com" or
+    "Benny_Kantz" (a name glued to letters, digits, "_", "@" or a dotted word is part of something else)."""
+    before = text[f.start - 1] if f.start > 0 else " "
+    after = text[f.end] if f.end < len(text) else " "
+    glued = before.isalnum() or before in "_@" or after.isalnum() or after in "_@"
+    dotted = after == "." and f.end + 1 < len(text) and text[f.end + 1].isalnum()
+    return not (glued or dotted)
+
+
+def _joined_people(mentions: list[Mention], text: str) -> list[Mention]:
+    """Two PERSON mentions with one space between them are one name that NER cut in two, as it
+    often does where a name is misspelt ("Ursula von der" + "Leien")."""
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        prev = out[-1] if out else None
+        if prev is not None and prev.label == m.label == "PERSON" and text[prev.end : m.start] == " ":
+            out[-1] = Mention(prev.start, m.end, text[prev.start : m.end], "PERSON", "ner")
+        else:
+            out.append(m)
+    return out
 
 
 def _labelled_alike(mentions: list[Mention]) -> list[Mention]:

@@ -38,6 +38,7 @@ class Settings:
     allow: tuple[str, ...] = ()
     encoding: str | None = None
     max_bytes: int = 200 * 1024 * 1024
+    channel: str = "auto"  # ocr, mt, asr, or auto: guessed from each text (text/channel.py)
     origins: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -53,7 +54,12 @@ class Settings:
         return replace(self, origins=origins, **values)
 
 
+CHANNEL_CHOICES = ("auto", "ocr", "mt", "asr")
+
+
 def check(settings: Settings, where: str | None = None) -> None:
+    if settings.channel not in CHANNEL_CHOICES:
+        raise EntityfixError(f"channel {settings.channel!r} is not one of {', '.join(CHANNEL_CHOICES)}", where)
     if settings.suggest_threshold > settings.fix_threshold:
         raise EntityfixError(
             f"suggest threshold {settings.suggest_threshold} is above fix threshold {settings.fix_threshold}", where

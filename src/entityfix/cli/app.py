@@ -42,6 +42,10 @@ SugThOpt = Annotated[Optional[float], typer.Option("--suggest-threshold", min=0.
 EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="Read files in this encoding (default: BOM, else UTF-8).")]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config file (default: .entityfix.toml or [tool.entityfix] found upwards).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
+ChannelOpt = Annotated[
+    Optional[str],
+    typer.Option("--channel", help="What mangled the text: ocr, mt (translation), asr (speech), or auto (guessed per file)."),
+]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json, sarif, github or diff.")]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (output order stays the same).")]
 PathsArg = Annotated[list[str], typer.Argument(help="Files or folders to check; - for standard input.", show_default=False)]
@@ -86,7 +90,7 @@ def _run(func):
     raise typer.Exit(code)
 
 
-def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_threshold, encoding) -> Settings:
+def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_threshold, encoding, channel=None) -> Settings:
     from entityfix.settings import check
 
     settings = load_settings(Path.cwd(), config)
@@ -98,6 +102,7 @@ def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_thres
         fix_threshold=fix_threshold,
         suggest_threshold=suggest_threshold,
         encoding=encoding,
+        channel=channel,
     )
     check(settings, "command line")
     return settings
@@ -188,6 +193,7 @@ def check(
     encoding: EncodingOpt = None,
     config: ConfigOpt = None,
     jobs: JobsOpt = 1,
+    channel: ChannelOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Report misspelt names. Exit 0: none found; 1: findings; 2: errors."""
@@ -195,7 +201,7 @@ def check(
     fmt = _validate_format(fmt)
 
     def body() -> int:
-        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding)
+        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel)
         errors: list[str] = []
         results = _check_all(paths, settings, errors, jobs)
         console = _console()
@@ -225,6 +231,7 @@ def fix(
     encoding: EncodingOpt = None,
     config: ConfigOpt = None,
     jobs: JobsOpt = 1,
+    channel: ChannelOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Apply confident fixes in place (atomically). Exit 0: nothing changed; 1: files changed; 2: errors."""
@@ -238,7 +245,7 @@ def fix(
         from entityfix.text.document import write_atomic
         from entityfix.cli.report import text_lines, unified_diff
 
-        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding)
+        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel)
         actions = frozenset({FIX, SUGGEST}) if apply_suggestions else frozenset({FIX})
         errors: list[str] = []
         results = _check_all(paths, settings, errors, jobs)
@@ -249,31 +256,31 @@ def fix(
         else:
             chosen_per_file = [[f for f in r.findings if f.action in actions] for _, r in results]
         changed_files, applied = 0, 0
-        for (doc, result), chosen in zip(results, chosen_per_file):
+        for n, ((doc, result), chosen) in enumerate(zip(results, chosen_per_file)):
             new_text = apply_findings(doc.text, chosen, frozenset({FIX, SUGGEST}))
-            if not interactive:
-                for line, f in text_lines(result):
-                    if f.action in actions or not diff:
-                        out.print(("fixed " if f in chosen else "") + line, markup=False, highlight=False)
+            written = False
             if doc.path == "<stdin>":
                 sys.stdout.write(new_text)
                 sys.stdout.flush()
                 changed_files += new_text != doc.text
-                continue
-            if new_text == doc.text:
-                continue
-            if diff:
+                written = True
+            elif new_text != doc.text and diff:
                 sys.stdout.write(unified_diff(result.path, doc.text, new_text))
                 changed_files += 1
                 applied += len(chosen)
-                continue
-            try:
-                write_atomic(doc, new_text)
-                changed_files += 1
-                applied += len(chosen)
-            except EntityfixError as exc:
-                _error(str(exc))
-                errors.append(str(exc))
+            elif new_text != doc.text:
+                try:
+                    doc, result, chosen, written = _write(doc, result, chosen, new_text, settings, actions, interactive)
+                    changed_files += written
+                    applied += len(chosen) if written else 0
+                except EntityfixError as exc:
+                    _error(str(exc))
+                    errors.append(str(exc))
+                results[n] = (doc, result)
+            if not interactive:
+                for line, f in text_lines(result):
+                    if f.action in actions or not diff:
+                        out.print(("fixed " if written and f in chosen else "") + line, markup=False, highlight=False)
         findings = [f for _, r in results for f in r.findings]
         fixes = sum(f.action == FIX for f in findings)
         _summary(out, len(results), len(findings), fixes, len(findings) - fixes, None if diff else applied)
@@ -297,6 +304,38 @@ def fix(
         return decided.accepted
 
     _run(body)
+
+
+WRITE_ATTEMPTS = 3  # a file another writer keeps changing is reported after this many re-checks
+
+
+def _write(doc, result, chosen, new_text, settings: Settings, actions, interactive: bool):
+    """Write ``new_text`` over the file; if another writer changed it since it was read, read the
+    new bytes, check them again and apply the same kinds of finding to them (not after an
+    interactive review: the answers were about the old text).
+
+    Returns (document, result, findings applied, written?); nothing is written when the other
+    writer left nothing more to fix.  So two ``fix`` runs on one file both end up in it.
+    """
+    from entityfix.apply import apply_findings
+    from entityfix.cli.report import FileResult
+    from entityfix.cli.runner import local_checker
+    from entityfix.text.document import ChangedOnDisk, read, write_atomic
+
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            write_atomic(doc, new_text)
+            return doc, result, chosen, True
+        except ChangedOnDisk:
+            if interactive or attempt == WRITE_ATTEMPTS - 1:
+                raise
+        doc = read(Path(doc.path), settings.encoding, settings.max_bytes)
+        result = FileResult(result.path, doc.text, tuple(local_checker(settings).check_until_stable(doc.text)))
+        chosen = [f for f in result.findings if f.action in actions]
+        new_text = apply_findings(doc.text, chosen, actions)
+        if new_text == doc.text:
+            return doc, result, [], False
+    raise AssertionError("unreachable")
 
 
 @app.command()
@@ -353,10 +392,9 @@ def gazetteer_validate(
     _State.debug = debug
 
     def body() -> int:
-        from entityfix.gazetteer.store import check_conflicts, load
+        from entityfix.gazetteer.store import load
 
-        gaz = load(paths, use_cache=False)  # validating means reading every file again
-        check_conflicts(gaz)
+        gaz = load(paths, use_cache=False, strict=True)  # validating means reading (and checking) every file again
         _console().print(f"ok: {len(gaz)} entities in {len(gaz.sources)} file(s)", markup=False)
         return EXIT_CLEAN
 

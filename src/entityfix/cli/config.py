@@ -9,12 +9,14 @@ remembers where it came from, for ``entityfix config``.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from entityfix.errors import EntityfixError
 from entityfix.settings import Settings, check
+from entityfix.text.extract import model_labels
 
 CONFIG_NAMES = (".entityfix.toml", "pyproject.toml")
 
@@ -32,6 +34,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "allow": ("allow", "strs"),
     "encoding": ("encoding", "str"),
     "max-bytes": ("max_bytes", "int"),
+    "channel": ("channel", "str"),
 }
 
 
@@ -66,9 +69,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise EntityfixError(exc.strerror or str(exc), str(path)) from None
 
 
+def key_line(path: Path, key: str) -> int | None:
+    """The line of the config file where ``key`` is set (None when it cannot be told)."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    return next((n for n, line in enumerate(lines, start=1) if pattern.match(line)), None)
+
+
 def _convert(path: Path, key: str, kind: str, value: Any) -> Any:
     def bad(expected: str) -> EntityfixError:
-        return EntityfixError(f"key {key!r} must be {expected}, got {type(value).__name__} {value!r}", str(path))
+        return EntityfixError(f"key {key!r} must be {expected}, got {type(value).__name__} {value!r}", str(path), key_line(path, key))
 
     if kind == "bool":
         if not isinstance(value, bool):
@@ -103,6 +116,14 @@ def settings_from_table(path: Path, table: dict[str, Any], base: Settings | None
             raise EntityfixError(f"unknown key {key!r} (known keys: {', '.join(sorted(_KEYS))})", str(path))
         name, kind = _KEYS[key]
         values[name] = _convert(path, key, kind, value)
+    if "labels" in values:
+        known = model_labels(values.get("model") or base.model)
+        unknown = [label for label in values["labels"] if label not in known]
+        if unknown:
+            raise EntityfixError(
+                f"key 'labels': unknown entity label {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})",
+                str(path), key_line(path, "labels"),
+            )
     settings = base.with_values(str(path), **values)
     check(settings, str(path))
     return settings

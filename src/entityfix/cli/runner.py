@@ -19,6 +19,14 @@ from entityfix.matching.decide import Finding
 PROGRESS_MIN_FILES = 6  # a progress bar only when there are more than a handful of files
 
 _worker: Checker | None = None
+_local: dict[Settings, Checker] = {}  # this process's checker per settings (built once, reused)
+
+
+def local_checker(settings: Settings) -> Checker:
+    """The Checker of this process for these settings: the model and lists load once per run."""
+    if settings not in _local:
+        _local[settings] = Checker(settings)
+    return _local[settings]
 
 
 def _init_worker(settings: Settings) -> None:
@@ -39,7 +47,7 @@ def check_texts(texts: list[str], settings: Settings, jobs: int = 1, checker: Ch
         with ProcessPoolExecutor(max_workers=min(jobs, len(texts)), initializer=_init_worker, initargs=(settings,)) as pool:
             yield from pool.map(_check_in_worker, texts, chunksize=1)
         return
-    checker = checker or Checker(settings)
+    checker = checker or local_checker(settings)
     for text in texts:
         yield checker.check_until_stable(text)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from entityfix.errors import EntityfixError
-from entityfix.spelling.names import tokenize
+from entityfix.spelling.names import surname_tokens, tokenize
 from entityfix.spelling.phonetic import exact_key
 
 ENTITY_TYPES = frozenset(
@@ -211,6 +211,69 @@ def _check_duplicates(entities: list[Entity], path: str) -> None:
             key = " ".join(t.key for t in tokenize(wrong))
             if key in own:
                 raise EntityfixError(f"misspelling {wrong!r} is also a correct name of {entity.name!r}", path, entity.line)
+
+
+def name_key(text: str) -> str:
+    """The exact-token key two spellings of one name share ("GANTZ" = "Gantz", "Müller" != "Muller")."""
+    return " ".join(t.key for t in tokenize(text))
+
+
+def _correct_forms(entity: Entity) -> list[str]:
+    """Every correct way of writing the entity: name, aliases and, for a person, the surnames."""
+    full = [entity.name, *entity.aliases]
+    forms = list(full)
+    if entity.type == "PERSON":
+        for text in full:
+            toks = tuple(t.text for t in tokenize(text))
+            sur = surname_tokens(toks)
+            if sur and sur != toks:
+                forms.append(" ".join(sur))
+                forms.append(sur[-1])
+    return forms
+
+
+def check_lists(entities: list[Entity], strict: bool = False) -> None:
+    """The lists loaded together must not contradict each other, or a list would rewrite correct text.
+
+    * a misspelling may not be a correct form (name, alias, derived surname) of any loaded entity:
+      ``misspellings: [Benny Gantz]`` on another entity would turn every correct "Benny Gantz" into it;
+    * an entity's ``never`` may not hold one of its own names;
+    * one name may not belong to two curated entities of different types (a name is one thing in
+      the texts a curated list is about); with ``strict`` (``gazetteer validate``), not to two
+      different curated entities at all.  A reference list (every city on earth) may share names
+      with curated lists: there the curated entry wins.
+
+    Each problem is an error naming the file and line of the entity that brings the contradiction.
+    """
+    curated: dict[str, Entity] = {}
+    correct: dict[str, Entity] = {}
+    for entity in entities:
+        own = {name_key(text) for text in (entity.name, *entity.aliases)}
+        for ok in entity.never:
+            if name_key(ok) in own:
+                raise EntityfixError(f"never-change spelling {ok!r} is a name of {entity.name!r} itself", entity.source, entity.line)
+        for text in _correct_forms(entity):
+            correct.setdefault(name_key(text), entity)
+        if entity.reference:
+            continue
+        for text in (entity.name, *entity.aliases):
+            prev = curated.setdefault(name_key(text), entity)
+            if prev.type != entity.type:
+                raise EntityfixError(
+                    f"{text!r} is listed for two entities of different types: {prev.name!r} ({prev.type}, "
+                    f"{prev.source}:{prev.line}) and {entity.name!r} ({entity.type})",
+                    entity.source, entity.line,
+                )
+            if strict and prev.name != entity.name:
+                raise EntityfixError(f"{text!r} names both {prev.name!r} ({prev.source}:{prev.line}) and {entity.name!r}", entity.source, entity.line)
+    for entity in entities:
+        for wrong in entity.misspellings:
+            owner = correct.get(name_key(wrong))
+            if owner is not None:
+                raise EntityfixError(
+                    f"misspelling {wrong!r} of {entity.name!r} is a correct name of {owner.name!r} ({owner.source}:{owner.line})",
+                    entity.source, entity.line,
+                )
 
 
 # ---------------------------------------------------------------- TSV / CSV loading

@@ -19,7 +19,7 @@ import numpy as np
 
 from entityfix import cache
 from entityfix.errors import EntityfixError
-from entityfix.gazetteer.schema import ALIAS, CANONICAL, ENTITY_TYPES, SURNAME, Entity, Form, gazetteer_files, load_entities
+from entityfix.gazetteer.schema import ALIAS, CANONICAL, ENTITY_TYPES, SURNAME, Entity, Form, check_lists, gazetteer_files, load_entities
 from entityfix.gazetteer.index import TokenIndex
 from entityfix.spelling.names import surname_tokens, tokenize
 from entityfix.spelling.phonetic import exact_key, fold
@@ -355,8 +355,11 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load(paths: list[Path], use_cache: bool = True) -> Gazetteer:
-    """Load every gazetteer file named (folders expanded): from the cache when the files are unchanged."""
+def load(paths: list[Path], use_cache: bool = True, strict: bool = False) -> Gazetteer:
+    """Load every gazetteer file named (folders expanded): from the cache when the files are unchanged.
+
+    ``strict`` (``gazetteer validate``): also refuse one name given to two curated entities of one type.
+    """
     files = expand(paths)
     target = cache.path_for(files) if use_cache else None
     if target is not None:
@@ -366,30 +369,9 @@ def load(paths: list[Path], use_cache: bool = True) -> Gazetteer:
                 return Gazetteer(arrays)
             except (KeyError, ValueError, IndexError):
                 pass  # a cache from another layout: build again below
-    gaz = Gazetteer.build(_entities(files), [os.fspath(f) for f in files])
+    entities = [e for file in files for e in load_entities(file)]
+    check_lists(entities, strict)
+    gaz = Gazetteer.build(entities, [os.fspath(f) for f in files])
     if target is not None:
         cache.write(target, gaz.a)
     return gaz
-
-
-def _entities(files: list[Path]) -> Iterable[Entity]:
-    for file in files:
-        yield from load_entities(file)
-
-
-def check_conflicts(gaz: Gazetteer) -> None:
-    """Across files: one correct form (same type) must not name two different entities."""
-    owner: dict[tuple[tuple[str, ...], str], int] = {}
-    for fid in range(len(gaz.forms)):
-        form = gaz.form(fid)
-        if form.kind == SURNAME:
-            continue  # two people may share a surname
-        entity = gaz.entity(form.entity)
-        key = (form.key, entity.type)
-        prev = owner.setdefault(key, form.entity)
-        other = gaz.entity(prev)
-        if other.name != entity.name:
-            raise EntityfixError(
-                f"{form.text!r} names both {other.name!r} ({other.source}:{other.line}) and {entity.name!r}",
-                entity.source, entity.line,
-            )

@@ -1,18 +1,18 @@
 """How much each piece of evidence counts: one weight per named feature, combined logistically.
 
-The resolver describes every candidate correction as a dict of named features
-(how alike the spellings are, anchors, document context, guards...).  The
-confidence is ``sigmoid(BIAS + sum(WEIGHTS[f] * value))``.  Keeping the weights
-in one table, apart from the code that measures the evidence, lets
-``bench/fit_weights.py`` refit them by logistic regression on one data split
-while ``bench/quality.py`` measures the result on another.
+The resolver describes every candidate correction as a dict of named features (``features.py``:
+how alike the spellings are, anchors, document context, guards...).  The confidence is
+``sigmoid(BIAS + sum(weight[f] * value))``.  Keeping the weights in one table, apart from the code
+that measures the evidence, lets ``bench/fit_weights.py`` refit them by logistic regression on one
+data split while ``bench/quality.py`` and ``bench/realnoise.py`` measure the result on others.
+
+OCR, machine translation and speech make different errors, so a channel may weigh a feature its
+own way (``CHANNEL_WEIGHTS``, on top of ``WEIGHTS``).
 """
 
 from __future__ import annotations
 
 import math
-
-SIMILARITY_CENTRE = 0.82  # the "similarity" feature is p_min - SIMILARITY_CENTRE
 
 # Fitted by bench/fit_weights.py on the CoNLL-2003 train split (seed 101, negative weight 1, l2 300
 # toward the hand-set priors); all_tokens_close, titles and variant_fixed keep their hand-set values.
@@ -38,13 +38,41 @@ WEIGHTS: dict[str, float] = {
     "rule_only": -0.08,  # no NER label: a capitalised run NER did not tag
     "first_letter": -0.448,  # the first letter changed
     "all_caps": -0.051,  # the token is written in capitals
+    "prior": 0.0,  # not a feature: added to every proposal (a channel's prior odds of a misspelling)
+    # hand-set, checked on bench/quality.py --open-world and bench/realnoise.py (the synthetic noise
+    # never leaves a name out of the list, so it cannot teach these)
+    "real_name": -0.4,  # the changed token is itself a real name (times the prior's strength, 0..1)
+    "unsupported_real_name": -3.0,  # ... and nothing in the document binds the mention to the entity
+    "rival_real_name": -0.5,  # unsupported, and another real name is as close to the token as the listed one
+    "extra_ending": -0.3,  # per letter (up to 3) the mention has at its end that the name lacks
+    "channel_misfit": -0.01,  # per confusion the text's channel does not make
 }
 BIAS = 0.0
 AMBIGUITY_PENALTY = 3.049
 
 
-def logit(features: dict[str, float]) -> float:
-    return BIAS + sum(WEIGHTS[name] * value for name, value in features.items())
+# per channel, the weights that differ from WEIGHTS
+CHANNEL_WEIGHTS: dict[str, dict[str, float]] = {
+    # a scanner reads shapes, not sounds, runs words together and leaves garbled words everywhere:
+    # a sound confusion, an extra ending or another real name as near make another word likelier
+    "ocr": {"extra_ending": -1.0, "channel_misfit": -1.5, "rival_real_name": -1.5},
+    "mt": {},
+    # a recogniser writes only words it knows: that the token is a real name says nothing, while a
+    # short or common word is most likely what was said ("Andi" for "and I")
+    "asr": {"real_name": 0.0, "unsupported_real_name": -1.0, "short_word": -2.0, "common_word": -3.0},
+}
+CHANNELS = tuple(CHANNEL_WEIGHTS)
+_TABLES = {channel: {**WEIGHTS, **own} for channel, own in CHANNEL_WEIGHTS.items()}
+
+
+def weights(channel: str = "mt") -> dict[str, float]:
+    """The weight of every feature for text from this channel."""
+    return _TABLES[channel]
+
+
+def logit(features: dict[str, float], channel: str = "mt") -> float:
+    table = _TABLES[channel]
+    return BIAS + table["prior"] + sum(table[name] * value for name, value in features.items())
 
 
 def sigmoid(z: float) -> float:
@@ -53,5 +81,5 @@ def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def confidence(features: dict[str, float]) -> float:
-    return sigmoid(logit(features))
+def confidence(features: dict[str, float], channel: str = "mt") -> float:
+    return sigmoid(logit(features, channel))

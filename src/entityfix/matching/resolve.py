@@ -26,31 +26,24 @@ from functools import lru_cache
 
 from entityfix.spelling import common_words
 from entityfix.spelling.common_words import COMMON_FLOOR
-from entityfix.matching.evidence import AMBIGUITY_PENALTY, SIMILARITY_CENTRE, confidence, sigmoid
+from entityfix.matching.evidence import AMBIGUITY_PENALTY, confidence, sigmoid
+from entityfix.matching.features import EARLY, LATE, METONYMS, MIN_TOKEN_SCORE, Proposal
 from entityfix.text.extract import Mention
 from entityfix.gazetteer.schema import SURNAME
-from entityfix.spelling.names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title, ocr_capital, tokenize
+from entityfix.spelling.names import PARTICLES, Token, is_title, ocr_capital, tokenize
 from entityfix.gazetteer.index import EXHAUSTIVE_BELOW, length_span, rank_by_sound
-from entityfix.spelling.phonetic import Match, compare, confusion_folded, exact_key, fold, skeleton
+from entityfix.spelling.phonetic import DOUBLE_COST, Match, compare, confusion_folded, exact_key, fold, skeleton
 from entityfix.gazetteer.store import Gazetteer
 
-MIN_TOKEN_SCORE = 0.7  # below this a token pair is not a candidate at all
-MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never changed
+MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never compared fuzzily
+MIN_CHANGED_LEN = 2  # ... nor changed at all, not even an accent
 MAX_SPAN = 8  # longest name, in tokens, that alignment considers
 EXACT_MEMO = 65_536  # distinct mention tokens whose exact gazetteer hits are remembered
 ANALYSIS_MEMO = 65_536  # distinct mentions whose analyses are remembered
 CONTEXT_CHARS = 20_000  # a correct spelling this near (about one long article) is evidence
-METONYMS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
-# endings that make a new word from a name: Israel-i, Morocc-an, Kennedy-s, Marx-ist
-DERIVATIONAL_SUFFIXES = frozenset(
-    "i is s es n ns an ans ian ians ean eans ese ish ite ites ic ics ist ists ism er ers ed ing ly ois oise".split()
-)
 # evidence against a name being the one meant; a reference-list entry (see Entity.reference) is
 # never proposed against any of it, a curated entry only loses confidence
 COUNTER_EVIDENCE = ("derived", "compound", "name_continues", "common_word", "type_clash", "first_letter")
-# evidence weighed last, all of it against (negative weights: tests/test_resolution.py checks), so a
-# candidate that cannot reach the caller's floor without it is dropped before it is computed
-LOWERING_FEATURES = ("derived", "compound", "first_letter", "all_caps", "common_word")
 SIZE_PREFERENCE = 0.02  # candidates are ranked by confidence + this much per token they cover
 RIVAL_MARGIN = 0.03  # a rival this much less confident still makes a candidate ambiguous
 
@@ -130,38 +123,12 @@ class Candidate:
         return range(self.first, self.first + self.size)
 
 
-def common_word_zipf(word: str) -> float:
-    """How common the word is in English (Zipf scale: 3 = once per million words; exact above
-    ``COMMON_FLOOR``, which is all that is ever compared)."""
-    return common_words.zipf(word.lower())
-
-
-def _derived(mention_folded: str, gaz_folded: str) -> bool:
-    """True when one word is derived from the other: Israel/Israeli, Morocco/Moroccan, Oriole/Orioles."""
-    if len(mention_folded) < len(gaz_folded):
-        short, long_ = mention_folded, gaz_folded
-        return len(short) >= 4 and long_.startswith(short) and long_[len(short) :] in DERIVATIONAL_SUFFIXES
-    if len(mention_folded) == len(gaz_folded) or len(gaz_folded) < 4:
-        return False
-    if mention_folded.startswith(gaz_folded) and set(mention_folded[len(gaz_folded) :]) == {gaz_folded[-1]}:
-        return False  # "Lewiss": a doubled last letter, not a suffix
-    if mention_folded.startswith(gaz_folded) and len(mention_folded) - len(gaz_folded) >= 3:
-        return True  # the whole name and a longer ending: "Northamptonshire", "Johannesburger"
-    prefix = 0
-    for x, y in zip(mention_folded, gaz_folded):
-        if x != y:
-            break
-        prefix += 1
-    ending = mention_folded[prefix:]
-    # the name's last letter or two give way to the suffix: Seychelles -> Seychellois
-    return prefix >= len(gaz_folded) - (2 if len(ending) >= 3 else 1) and ending in DERIVATIONAL_SUFFIXES
-
-
 class Resolver:
     """Aligns mentions with gazetteer forms and scores the differences."""
 
-    def __init__(self, gazetteer: Gazetteer, allow: frozenset[str] = frozenset()):
+    def __init__(self, gazetteer: Gazetteer, allow: frozenset[str] = frozenset(), channel: str = "mt"):
         self.gaz = gazetteer
+        self.channel = channel  # which errors the text's channel makes (evidence.CHANNELS); set per document
         self.index = gazetteer.index
         self.allow = frozenset(exact_key(a) for a in allow)
         self._fuzzy_candidates = lru_cache(maxsize=EXACT_MEMO)(self._fuzzy_candidates_uncached)
@@ -437,6 +404,7 @@ class Resolver:
 
     def _score(self, analysis: MentionAnalysis, al: Alignment, line: int, ctx: DocContext, cut: float = 0.0) -> Candidate | None:
         form = self.gaz.form(al.form)
+        form_tokens = form.tokens
         eid = form.entity
         entity = self.gaz.entity(eid)
         tokens = analysis.tokens
@@ -452,94 +420,28 @@ class Resolver:
                 return None
             if i not in analysis.outranked and self.gaz.is_known(tokens[i].key) and not (size > 1 and unknown_changed):
                 return None
-        if not changed:
-            return None
-        reasons: list[str] = []
-        f: dict[str, float] = {}
-        matches = [al.matches[i - al.first] for i in changed]
-        f["similarity"] = min(m.score for m in matches) - SIMILARITY_CENTRE
-        anchors = [i for i in span if i not in changed and (len(tokens[i].folded) >= 3 or tokens[i].folded in PARTICLES)]
-        if anchors:
-            f["anchors"] = min(len(anchors), 2)
-            reasons.append("matching " + " ".join(tokens[i].text for i in anchors))
-        if size >= 2 and len(changed) >= 2:
-            f["all_tokens_close"] = 1
-            reasons.append(f"all {len(changed)} changed tokens of {form.text} close")
-        if all(skeleton(tokens[i].folded) == skeleton(fold(form.tokens[i - al.first])) for i in changed):
-            f["sounds_alike"] = 1
-            reasons.append("sounds alike")
-        min_len = min(len(tokens[i].folded) for i in changed)
-        if min_len >= 7:
-            f["long_word"] = 1
-        elif min_len <= 4:
-            f["short_word"] = 1
-            reasons.append("short word")
-        seen = ctx.seen_near(eid, tokens[al.first].start)
-        before = al.first - 1
-        titled = before >= 0 and is_title(tokens[before].text)
-        if form.kind == SURNAME:
-            reasons.append(f"surname of {entity.name}")
-            if seen is None and not titled and not anchors:
-                f["bare_surname"] = 1
-        elif form.text != entity.name:
-            reasons.append(f"alias of {entity.name}")
-        if self._name_continues(analysis, al.first, al.first + size):
-            f["name_continues"] = 1
-            reasons.append(f"the name goes on beyond {form.text}")
+        if not changed or any(len(tokens[i].folded) < MIN_CHANGED_LEN for i in changed):
+            return None  # a lone letter ("Ä", an initial) is never a misspelt name
+        if any(len(fold(form_tokens[i - al.first])) < MIN_FUZZY_LEN and al.matches[i - al.first].cost > DOUBLE_COST for i in changed):
+            return None  # nor is a word respelt into a short one ("Ptea" into "Pte") beyond an accent or a doubled letter
         label = analysis.mention.label
-        doc_labels = ctx.labels.get(eid, set())
-        if label:
-            # NER's label of a misspelt (unknown) word is weak evidence; places, organisations
-            # and peoples stand for each other ("England" the team), a person and a place do not
-            if label == entity.type:
-                f["type_agrees"] = 1
-                reasons.append(f"type {label} agrees")
-            elif label in doc_labels:
-                reasons.append(f"NER also calls {entity.name} {label} in this document")
-            else:
-                f["type_metonym" if {label, entity.type} <= METONYMS else "type_clash"] = 1
-                reasons.append(f"NER says {label}, entity is {entity.type}")
-        else:
-            f["rule_only"] = 1
-        if titled:
-            f["title_person" if entity.type == "PERSON" else "title_not_person"] = 1
-            if entity.type == "PERSON":
-                reasons.append(f"title {tokens[before].text}")
-        if seen is not None:
-            f["seen_in_doc"] = 1
-            reasons.append(f"{entity.name} written correctly at line {seen}")
-        else:
-            spellings = {tokens[i].folded for i in changed}
-            others = [ln for old, ln in ctx.fixed.get(eid, {}).items() if old not in spellings]
-            if others:
-                f["variant_fixed"] = 1
-                reasons.append(f"another misspelling of {entity.name} fixed at line {min(others)}")
-        if entity.reference and seen is None and "variant_fixed" not in f:
+        p = Proposal(
+            tokens, analysis.mention.text, analysis.mention.start, label, al.first, size, al.matches, changed,
+            form, entity, eid, seen=ctx.seen_near(eid, tokens[al.first].start), fixed_elsewhere=ctx.fixed.get(eid, {}),
+            doc_labels=ctx.labels.get(eid, set()), name_continues=self._name_continues(analysis, al.first, al.first + size, eid),
+            compound=lambda i: self._in_compound(analysis, i), channel=self.channel,
+        )
+        f: dict[str, float] = {}
+        reasons: list[str] = []
+        _weigh(EARLY, p, f, reasons)
+        if entity.reference and p.seen is None and "variant_fixed" not in f:
             # a reference list names what exists; with tens of thousands of names, some name is
             # always one letter away from a correct word it does not list, so only the document
             # itself (the name written correctly nearby) makes a reference entry the meant one
             return None
-        if cut > 0 and confidence(f) < cut:
-            return None  # what is left to weigh (LOWERING_FEATURES) can only lower it
-        for i in changed:
-            gtok = fold(form.tokens[i - al.first])
-            demonym = label == "NORP" and entity.type != "NORP" and gtok.startswith(tokens[i].folded[:-1])
-            demonym = demonym or tokens[i].folded in IRREGULAR_DEMONYMS
-            if _derived(tokens[i].folded, gtok) or demonym:
-                f["derived"] = 1
-                reasons.append(f"{tokens[i].text} is a derived word of {form.tokens[i - al.first]}")
-            if self._in_compound(analysis, i):
-                f["compound"] = 1
-                reasons.append(f"{tokens[i].text} is part of a compound word")
-            if tokens[i].folded[:1] != gtok[:1]:
-                f["first_letter"] = 1
-            if tokens[i].text.isupper() and len(tokens[i].text) > 1:
-                f["all_caps"] = 1
-        # a real English word is probably meant; in a longer name one rare wrong token is enough
-        zipf, word = min((common_word_zipf(tokens[i].text), tokens[i].text) for i in changed)
-        if zipf > COMMON_FLOOR:
-            f["common_word"] = min(zipf - COMMON_FLOOR, 8 / 3)
-            reasons.append(f"{word} is a common word")
+        if cut > 0 and confidence(f, self.channel) < cut:
+            return None  # what is left to weigh (features.LATE) can only lower it
+        _weigh(LATE, p, f, reasons)
         if entity.reference and (any(k in f for k in COUNTER_EVIDENCE) or label == "NORP" != entity.type):
             return None  # "Mauritian" is not a misspelt "Mauritania"
         changes = tuple(
@@ -549,18 +451,27 @@ class Resolver:
         changes = tuple(c for c in changes if c.old != c.new)
         if not changes:
             return None
-        return Candidate(eid, al.form, al.first, size, changes, confidence(f), tuple(reasons), line, f)
+        return Candidate(eid, al.form, al.first, size, changes, confidence(f, self.channel), tuple(reasons), line, f)
 
-    def _name_continues(self, analysis: MentionAnalysis, first: int, end: int) -> bool:
-        """A capitalised non-title token (or a particle) right beside the aligned form, in the same mention."""
+    def _name_continues(self, analysis: MentionAnalysis, first: int, end: int, eid: int) -> bool:
+        """A capitalised non-title token (or a particle) right beside the aligned form, in the same
+        mention, that is no token of the entity's own names ("Tames Smith" is not the surname of a
+        listed "A. G. Thomas"; "Benny Kantz" may be "Benny Gantz"'s surname).  An initial goes with
+        the entity when one of its names starts with that letter."""
         toks = analysis.tokens
+        own = None
         for j in (first - 1, end):
             if 0 <= j < len(toks):
                 tok = toks[j]
                 if tok.folded in PARTICLES and j == first - 1:
                     return True
-                if tok.text[:1].isupper() and not is_title(tok.text) and not self.gaz.is_known(tok.key):
-                    return True
+                if not tok.text[:1].isupper() or is_title(tok.text):
+                    continue
+                if own is None:
+                    own = {self.gaz.vocab_tokens[v] for v in self.gaz.entity_vocab(eid)}
+                if tok.folded in own or (len(tok.folded) == 1 and any(word[:1] == tok.folded for word in own)):
+                    continue
+                return True
         return False
 
     @staticmethod
@@ -571,7 +482,7 @@ class Resolver:
             if 0 <= j < len(toks):
                 a, b = sorted((toks[i], toks[j]), key=lambda t: t.start)
                 if text[a.end - base : b.start - base] == "-" and toks[j].folded not in PARTICLES:
-                    if common_word_zipf(toks[j].text) >= 4.0:
+                    if common_words.zipf(toks[j].text.lower()) >= 4.0:
                         return True
         return False
 
@@ -593,6 +504,16 @@ class Resolver:
         return out
 
 
+def _weigh(features, p: Proposal, f: dict[str, float], reasons: list[str]) -> None:
+    """Run evidence functions over a proposal: their features into ``f``, their reasons in order."""
+    for feature in features:
+        for name, value, reason in feature(p):
+            if name:
+                f[name] = value
+            if reason:
+                reasons.append(reason)
+
+
 def _aligned_tokens(tokens: list[Token]):
     """(index, token) of the tokens matched against gazetteer forms: a title before a name is not."""
     last = len(tokens) - 1
@@ -604,7 +525,9 @@ def _recase(old: str, new: str) -> str:
     if ocr_capital(old):
         return new
     letters = [ch for ch in old if ch.isalpha()]
-    if len(letters) > 1 and all(ch.isupper() for ch in letters):
+    lower = sum(ch.islower() for ch in letters)
+    # capitals throughout, or but for one glyph OCR misread ("CHURCHlLL"): the fix stays in capitals
+    if len(letters) > 1 and (lower == 0 or (len(letters) >= 4 and lower == 1 and letters[0].isupper())):
         return new.upper()
     if letters and all(ch.islower() for ch in letters):
         return new.lower()

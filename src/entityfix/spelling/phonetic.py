@@ -167,6 +167,19 @@ class Match:
         return f"Match(score={self.score!r}, cost={self.cost!r}, reasons={self.reasons!r})"
 
 
+def confusion_labels() -> frozenset[str]:
+    """The names of every substitution and multi-letter rule above (as a Match's reasons give them)."""
+    return frozenset(label for _, label in _SUBST.values()) | frozenset(rule[3] for rule in _MULTI)
+
+
+def letter_drop_labels() -> frozenset[str]:
+    """The multi-letter rules that only drop a letter ("CK/K", "TH/T", "OU/U"): any channel drops letters."""
+    def drops(x: str, y: str) -> bool:
+        return len(x) == len(y) + 1 and any(x[:k] + x[k + 1 :] == y for k in range(len(x)))
+
+    return frozenset(label for x, y, _, label in _MULTI if drops(x, y) or drops(y, x))
+
+
 def _indel_cost(word: str, i: int, trailing: bool) -> tuple[float, str]:
     """Cost of dropping word[i] (0-based), given its neighbours."""
     ch = word[i]

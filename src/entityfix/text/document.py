@@ -5,6 +5,14 @@ write it back byte for byte: the encoding, whether it had a BOM.  Newlines are
 *not* translated (the text keeps ``\\r\\n`` as is), so untouched lines come back
 identical.  Writing goes to a temporary file in the same folder, is fsynced and
 renamed over the original, so a crash leaves either the old or the new bytes.
+
+Two writers of one file (two ``entityfix fix`` runs, an editor's save) must not lose each other's
+work.  Every entityfix writer takes an advisory lock on the file (``fcntl.flock``) and holds it from
+its "changed since it was read?" check to its rename, so the check and the rename are one step for
+entityfix writers: the second one finds the file changed and raises ``ChangedOnDisk``, and the
+command line reads the new bytes and checks them again.  A writer that takes no lock (an editor)
+is still caught by the check; only a write landing between the check and the rename, a window of
+microseconds, can escape it.
 """
 
 from __future__ import annotations
@@ -14,12 +22,24 @@ import hashlib
 import os
 import stat
 import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX: the change check alone guards the write
+    fcntl = None  # type: ignore[assignment]
 
 from entityfix.errors import EntityfixError
 
 MAX_BYTES_DEFAULT = 200 * 1024 * 1024
+LOCK_WAIT_SECONDS = 30.0  # another writer holds the lock only while it renames; longer means it hangs
+
+
+class ChangedOnDisk(EntityfixError):
+    """The file changed between reading and writing; it was not written.  Read it again to retry."""
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -120,11 +140,55 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+@contextmanager
+def _writer_lock(target: Path, shown: str):
+    """Hold an exclusive advisory lock on the file now at ``target`` until the block ends.
+
+    The lock is taken on the file itself, not on a lock file beside it, so nothing is left
+    behind.  A rename replaces the file under the lock, so after locking, the locked file must
+    still be the one at ``target``; if another writer renamed a new file there meanwhile, lock
+    that one instead.
+    """
+    if fcntl is None:
+        yield
+        return
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            fd = os.open(target, os.O_RDONLY)
+        except FileNotFoundError:
+            raise EntityfixError("file disappeared before it could be written", shown) from None
+        except OSError as exc:
+            raise EntityfixError(f"cannot open it to lock it: {exc.strerror}", shown) from None
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise EntityfixError(
+                            f"another process has held a write lock on it for {LOCK_WAIT_SECONDS:.0f} s; not written", shown
+                        ) from None
+                    time.sleep(0.005)
+                except OSError:
+                    break  # a file system without locks (some network mounts): the change check alone
+            try:
+                current = os.stat(target)
+            except FileNotFoundError:
+                raise EntityfixError("file disappeared before it could be written", shown) from None
+            if current.st_ino == os.fstat(fd).st_ino and current.st_dev == os.fstat(fd).st_dev:
+                yield
+                return
+        finally:
+            os.close(fd)  # releases the lock
+
+
 def write_atomic(doc: Document, new_text: str) -> None:
     """Replace the file's contents with ``new_text`` atomically, keeping mode, encoding and BOM.
 
-    Refuses when the file changed on disk since it was read (someone else's edit
-    must not be overwritten).
+    Refuses (``ChangedOnDisk``) when the file changed on disk since it was read: someone else's
+    edit must not be overwritten.  The check and the rename happen under the writer lock.
     """
     path = Path(doc.path)
     data = doc.encode(new_text)
@@ -132,17 +196,33 @@ def write_atomic(doc: Document, new_text: str) -> None:
         st = path.stat()
     except FileNotFoundError:
         raise EntityfixError("file disappeared before it could be written", doc.path) from None
-    changed = doc.mtime_ns and (st.st_mtime_ns != doc.mtime_ns or st.st_ino != doc.inode or st.st_size != doc.raw_size)
-    if not changed and doc.digest:
-        try:
-            changed = _digest(path.read_bytes()) != doc.digest
-        except OSError:
-            changed = True
-    if changed:
-        raise EntityfixError("file changed on disk since it was read; not overwritten (run again)", doc.path)
     if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
         raise EntityfixError("file is read-only; not changed", doc.path)
     target = path.resolve()
+    with _writer_lock(target, doc.path):
+        _refuse_if_changed(doc, target)
+        _replace(doc, target, data)
+
+
+def _refuse_if_changed(doc: Document, target: Path) -> None:
+    """Raise ChangedOnDisk when the file's bytes are not the ones ``doc`` was read from."""
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        raise EntityfixError("file disappeared before it could be written", doc.path) from None
+    changed = doc.mtime_ns and (st.st_mtime_ns != doc.mtime_ns or st.st_ino != doc.inode or st.st_size != doc.raw_size)
+    if not changed and doc.digest:
+        try:
+            changed = _digest(target.read_bytes()) != doc.digest
+        except OSError:
+            changed = True
+    if changed:
+        raise ChangedOnDisk("file changed on disk since it was read; not overwritten (run again)", doc.path)
+
+
+def _replace(doc: Document, target: Path, data: bytes) -> None:
+    """Temporary file beside the target, fsync, the target's mode, rename over it, fsync the folder."""
+    st = target.stat()
     folder = target.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".entityfix-tmp", dir=folder)

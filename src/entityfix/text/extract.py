@@ -62,6 +62,33 @@ def find_model(name: str | None) -> str | None:
     return None
 
 
+# the labels of the OntoNotes scheme every English spaCy pipeline uses: known when a model's own
+# list cannot be read
+ONTONOTES_LABELS = frozenset(
+    "PERSON NORP FAC ORG GPE LOC PRODUCT EVENT WORK_OF_ART LAW LANGUAGE DATE TIME PERCENT MONEY QUANTITY ORDINAL CARDINAL".split()
+)
+
+
+def model_labels(name: str | None) -> frozenset[str]:
+    """The entity labels a pipeline's NER can give, read from its package's meta.json (no spaCy import)."""
+    import json
+    from pathlib import Path
+
+    model = find_model(name)
+    try:
+        spec = importlib.util.find_spec(model) if model else None
+    except (ImportError, ValueError):
+        spec = None
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            labels = json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))["labels"]["ner"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(labels, list) and labels:
+            return frozenset(str(label) for label in labels)
+    return ONTONOTES_LABELS
+
+
 class Extractor:
     """Wraps a spaCy pipeline (or the blank fallback) and yields mentions."""
 
@@ -120,7 +147,11 @@ class Extractor:
         covered = [False] * len(doc)
         for ent in doc.ents:
             if ent.label_ in self.labels:
-                yield Mention(ent.start_char, ent.end_char, ent.text, ent.label_, "ner")
+                # a run of spaces is a token of its own, and NER sometimes takes it into a name
+                name = ent.text.strip()
+                if name:
+                    start = ent.start_char + ent.text.index(name)
+                    yield Mention(start, start + len(name), name, ent.label_, "ner")
             if ent.label_ in self.labels or ent.label_ in NON_NAME_LABELS:
                 for i in range(ent.start, ent.end):
                     covered[i] = True

@@ -1,0 +1,133 @@
+"""Each piece of open-world evidence decides a case of its own (matching/features.py, evidence.py).
+
+The hypothesis "a correct name the list does not know" against "a misspelling of a listed name":
+the texts are written for these tests, the gazetteer is a handful of names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from entityfix import Checker, Settings
+from entityfix.gazetteer import prior
+from entityfix.gazetteer.schema import Entity
+from entityfix.gazetteer.store import Gazetteer
+from entityfix.matching.evidence import CHANNELS, weights
+
+NAMES = [
+    Entity("William Barnes", "PERSON"),
+    Entity("Ernest Rainer", "PERSON"),
+    Entity("Antony Blinken", "PERSON"),
+    Entity("Benny Gantz", "PERSON"),
+    Entity("Thomas Hardy", "PERSON"),
+    Entity("NPL", "ORG"),
+]
+
+
+@pytest.fixture(scope="module")
+def low():
+    """A checker that reports even weak candidates (suggestions down to 0.01), to read their reasons."""
+    return Checker(Settings(default_gazetteers=False, suggest_threshold=0.01), gazetteer=Gazetteer.build(NAMES))
+
+
+def found(checker, text: str, channel: str = "mt"):
+    checker.settings = replace(checker.settings, channel=channel)
+    return {f.old: f for f in checker.check_text(text)}
+
+
+def test_a_lone_real_name_the_list_lacks_stays_but_a_bound_one_is_fixed(low):
+    # "Barmes" is a census surname one letter from the listed Barnes, with nothing else for Barnes
+    alone = found(low, "The council met Barmes on Tuesday.")["Barmes"]
+    assert alone.action == "suggest" and alone.confidence < 0.5
+    assert "Barmes is itself a real name" in alone.reasons
+    assert "nothing else here points to William Barnes" in alone.reasons
+    # the same spelling bound to the entity by the document: the given name beside it, the full
+    # name written elsewhere
+    bound = found(low, "William Barnes spoke to the council. Later William Barmes said he agreed.")["Barmes"]
+    assert bound.action == "fix" and "matching William" in bound.reasons
+
+
+def test_another_real_name_as_close_as_the_listed_one_weighs_against_it(low):
+    # "Barnse" is no name itself, but "Barns" is as close to it as the listed "Barnes"
+    f = found(low, "The council met Barnse on Tuesday.")["Barnse"]
+    assert "Barns is a real name as close to Barnse as Barnes" in f.reasons
+    assert f.action == "suggest"
+    # with the document behind Barnes, the rival is not asked about
+    f = found(low, "William Barnes spoke. Later Barnse agreed.")["Barnse"]
+    assert f.action == "fix" and not any("as close to" in r for r in f.reasons)
+
+
+def test_an_ending_the_name_lacks_weighs_most_in_ocr(low):
+    text = "Antony Blinken spoke on Monday. Later Blinkenz agreed."
+    mt, ocr = found(low, text)["Blinkenz"], found(low, text, "ocr")["Blinkenz"]
+    assert "Blinkenz has an ending Blinken lacks" in mt.reasons
+    assert ocr.confidence < mt.confidence
+    # two letters more is another word, not a misspelling, however well the document knows the name
+    assert found(low, "Ernest Rainer spoke. The Rainerov agreed.", "ocr")["Rainerov"].action == "suggest"
+
+
+def test_a_sound_confusion_is_unusual_in_ocr_text(low):
+    text = "Benny Gantz spoke on Monday. Later Kantz agreed."
+    mt, ocr = found(low, text)["Kantz"], found(low, text, "ocr")["Kantz"]
+    assert "K/G voicing unusual in OCR text" in ocr.reasons and not any("unusual" in r for r in mt.reasons)
+    assert ocr.confidence < mt.confidence
+
+
+def test_a_surname_is_not_changed_where_another_forename_goes_before_it(low):
+    f = found(low, "Thomas Hardy wrote the novel. Then Tames Smith spoke.")
+    assert "Tames" not in f or f["Tames"].action != "fix"
+    other = found(low, "Thomas Hardy wrote the novel. Then Jane Hardie spoke.")["Hardie"]
+    alone = found(low, "Thomas Hardy wrote the novel. Then Hardie spoke.")["Hardie"]
+    assert "the name goes on beyond Hardy" in other.reasons and other.confidence < alone.confidence
+    # an initial of the entity's own name does not make it another person
+    assert "the name goes on beyond Hardy" not in found(low, "Thomas Hardy wrote. Then T. Hardie spoke.")["Hardie"].reasons
+
+
+def test_a_short_listed_name_is_reached_by_no_more_than_an_accent_or_a_doubled_letter(low):
+    # "NPLs" is the plural of NPL, "Ptea" OCR for "Ptes": three letters are too few to respell into
+    found_ = found(low, "Total NPLs rose in the quarter while the NPL ratio fell. Later NPPL rose.")
+    assert "NPLs" not in found_
+    assert found_["NPPL"].new == "NPL"  # a doubled letter is still undone
+
+
+def test_speech_weighs_short_words_and_real_names_its_own_way():
+    mt, asr = weights("mt"), weights("asr")
+    assert asr["short_word"] < mt["short_word"] and asr["common_word"] < mt["common_word"]
+    assert asr["real_name"] == 0.0 > mt["real_name"]  # a recogniser writes only words it knows
+    assert set(CHANNELS) == {"ocr", "mt", "asr"}
+
+
+def test_the_prior_knows_real_names_and_places_and_how_sure_it_is():
+    assert prior.lookup("Smith").strength == 1.0 and prior.lookup("Smith").surname_rank == 1
+    assert prior.lookup("Nakano").population > 100_000  # a Tokyo ward, a Japanese surname
+    assert prior.lookup("Fdward").strength == 0.0  # OCR for Edward: no one is called that
+    assert 0.0 < prior.lookup("Tames").strength < 0.7  # a rare census surname counts for less
+    assert "barnes" in prior.near("barmes")
+    assert all(w != "barmes" for w in prior.near("barmes"))
+
+
+def test_the_prior_is_read_from_the_cache_after_the_first_build(tmp_path, monkeypatch):
+    monkeypatch.setenv("ENTITYFIX_CACHE_DIR", str(tmp_path))
+    prior._table.cache_clear()
+    prior._lookup.cache_clear()
+    try:
+        built = prior._table()
+        path = prior.table_path()
+        assert path is not None and path.exists()
+        monkeypatch.setattr(prior, "build", lambda: pytest.fail("the cached table was not used"))
+        prior._table.cache_clear()
+        again = prior._table()
+        assert (again["keys"] == built["keys"]).all()
+    finally:
+        prior._table.cache_clear()
+        prior._lookup.cache_clear()
+        prior._index.cache_clear()
+        prior.near.cache_clear()
+
+
+def test_without_the_name_lists_the_prior_is_empty_and_only_protects_less(monkeypatch):
+    monkeypatch.setattr(prior, "_package_folder", lambda name: None)
+    table = prior.build()
+    assert len(table["keys"]) == 0
