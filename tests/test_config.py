@@ -88,3 +88,15 @@ def test_config_command_shows_values_and_origins(tmp_path):
     out = result.stdout.decode()
     assert f"fix-threshold = 0.9  # {tmp_path / '.entityfix.toml'}" in out
     assert "suggest-threshold = 0.5  # default" in out
+
+
+def test_config_prints_toml_that_can_be_pasted_back(tmp_path):
+    import tomllib
+
+    (tmp_path / ".entityfix.toml").write_text('fix-threshold = 0.9\nallow = ["Kantz"]\nchannel = "ocr"\n')
+    out = run_cli("config", cwd=tmp_path).stdout.decode()
+    pasted = tmp_path / "pasted"
+    pasted.mkdir()
+    (pasted / ".entityfix.toml").write_text(out)
+    assert tomllib.loads(out)["allow"] == ["Kantz"]
+    assert load_settings(pasted) == load_settings(tmp_path)

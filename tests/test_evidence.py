@@ -131,3 +131,15 @@ def test_without_the_name_lists_the_prior_is_empty_and_only_protects_less(monkey
     monkeypatch.setattr(prior, "_package_folder", lambda name: None)
     table = prior.build()
     assert len(table["keys"]) == 0
+
+
+def test_a_listed_common_word_is_reached_only_with_the_documents_help():
+    checker = Checker(
+        Settings(default_gazetteers=False, suggest_threshold=0.01),
+        gazetteer=Gazetteer.build([Entity("State", "ORG"), Entity("Court", "ORG"), Entity("Stoney Creek", "GPE")]),
+    )
+    f = found(checker, "Paris beat Lyon at the Stade de France on Sunday.")["Stade"]
+    assert "State is a common word" in f.reasons and f.confidence < 0.5
+    # a matching token of the listed name binds it: "Stoney Creak" is the listed Stoney Creek
+    f = found(checker, "The diggers at Stoney Creak are still at work.")["Creak"]
+    assert f.action == "fix" and "matching Stoney" in f.reasons and "Creek is a common word" not in f.reasons

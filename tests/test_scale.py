@@ -47,6 +47,13 @@ def test_table_import_with_header_and_default_type(tmp_path):
     assert [(e.name, e.type, e.aliases) for e in load_table(out)] == [
         ("Benny Gantz", "PERSON", ("Benjamin Gantz",)), ("Nasser Bourita", "PERSON", ()),
     ]
+    # a user's own list is about their texts: curated (fixed towards), unless --reference is asked
+    assert not any(e.reference for e in load_table(out))
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert "min-population" not in header and "--type person" in header
+    assert b"2 entities (curated)" in result.stderr
+    result = run_cli("gazetteer", "import", str(src), "--type", "person", "--reference", "-o", str(out))
+    assert result.returncode == 0 and all(e.reference for e in load_table(out))
 
 
 @pytest.mark.parametrize(

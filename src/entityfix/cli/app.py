@@ -19,17 +19,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from entityfix.cli.config import load_settings
+from entityfix.cli.config import load_settings, settings_toml
 from entityfix.settings import Settings
 from entityfix.errors import EntityfixError
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: no "<bool>" placeholders, brackets shown as written
     help="Find and fix misspelt names of people, places and organisations in text.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-gazetteer_app = typer.Typer(no_args_is_help=True, help="Validate and inspect gazetteers.")
+gazetteer_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Validate and inspect gazetteers.")
 app.add_typer(gazetteer_app, name="gazetteer")
 
 EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -40,7 +41,10 @@ ModelOpt = Annotated[Optional[str], typer.Option("--model", help="spaCy pipeline
 FixThOpt = Annotated[Optional[float], typer.Option("--fix-threshold", min=0.0, max=1.0, help="Confidence needed to fix.")]
 SugThOpt = Annotated[Optional[float], typer.Option("--suggest-threshold", min=0.0, max=1.0, help="Confidence needed to suggest.")]
 EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="Read files in this encoding (default: BOM, else UTF-8).")]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Config file (default: .entityfix.toml or [tool.entityfix] found upwards).")]
+ConfigOpt = Annotated[
+    Optional[Path],
+    typer.Option("--config", help="Config file (default: the first .entityfix.toml, or pyproject.toml with a [tool.entityfix] table, found upwards)."),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show full tracebacks.")]
 ChannelOpt = Annotated[
     Optional[str],
@@ -49,6 +53,25 @@ ChannelOpt = Annotated[
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json, sarif, github or diff.")]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (output order stays the same).")]
 PathsArg = Annotated[list[str], typer.Argument(help="Files or folders to check; - for standard input.", show_default=False)]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip files matching this glob when walking folders (repeatable).")]
+MaxBytesOpt = Annotated[Optional[int], typer.Option("--max-bytes", min=1, help="Refuse inputs larger than this (default 200 MB).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings and errors only: no summary, no progress.")]
+NoProgressOpt = Annotated[bool, typer.Option("--no-progress", help="No progress bar, even on a terminal.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from entityfix import __version__
+
+        print(f"entityfix {__version__}")
+        raise typer.Exit(EXIT_CLEAN)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Find and fix misspelt names of people, places and organisations in text."""
 
 
 class _State:
@@ -90,7 +113,7 @@ def _run(func):
     raise typer.Exit(code)
 
 
-def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_threshold, encoding, channel=None) -> Settings:
+def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_threshold, encoding, channel=None, exclude=None, max_bytes=None) -> Settings:
     from entityfix.settings import check
 
     settings = load_settings(Path.cwd(), config)
@@ -103,6 +126,8 @@ def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_thres
         suggest_threshold=suggest_threshold,
         encoding=encoding,
         channel=channel,
+        exclude=tuple(settings.exclude) + tuple(exclude) if exclude else None,
+        max_bytes=max_bytes,
     )
     check(settings, "command line")
     return settings
@@ -116,7 +141,9 @@ def _read_inputs(paths: list[str], settings: Settings, errors: list[str]):
     for item in collect(paths, settings.include, settings.exclude):
         try:
             if item == "-":
-                data = sys.stdin.buffer.read()
+                data = sys.stdin.buffer.read(settings.max_bytes + 1)
+                if len(data) > settings.max_bytes:
+                    raise EntityfixError(f"input is over the {settings.max_bytes}-byte limit (--max-bytes)", "<stdin>")
                 yield "-", decode(data, "<stdin>", settings.encoding)
             else:
                 yield str(item), read(item, settings.encoding, settings.max_bytes)
@@ -125,14 +152,17 @@ def _read_inputs(paths: list[str], settings: Settings, errors: list[str]):
             errors.append(str(exc))
 
 
-def _check_all(paths, settings: Settings, errors: list[str], jobs: int = 1):
+def _check_all(paths, settings: Settings, errors: list[str], jobs: int = 1, progress: bool = True):
     from entityfix.cli.report import FileResult
     from entityfix.cli.runner import check_texts, with_progress
 
     docs = list(_read_inputs(paths, settings, errors))
     if not docs:
+        if not errors:
+            _warn(f"no files to check in {' '.join(paths)} (include: {' '.join(settings.include)})")
         return []
-    findings = with_progress(check_texts([doc.text for _, doc in docs], settings, jobs), len(docs))
+    texts = check_texts([doc.text for _, doc in docs], settings, jobs)
+    findings = with_progress(texts, len(docs)) if progress else texts
     return [
         (doc, FileResult(shown if shown != "-" else "<stdin>", doc.text, tuple(found)))
         for (shown, doc), found in zip(docs, findings)
@@ -194,6 +224,10 @@ def check(
     config: ConfigOpt = None,
     jobs: JobsOpt = 1,
     channel: ChannelOpt = None,
+    exclude: ExcludeOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    quiet: QuietOpt = False,
+    no_progress: NoProgressOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Report misspelt names. Exit 0: none found; 1: findings; 2: errors."""
@@ -201,13 +235,13 @@ def check(
     fmt = _validate_format(fmt)
 
     def body() -> int:
-        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel)
+        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel, exclude, max_bytes)
         errors: list[str] = []
-        results = _check_all(paths, settings, errors, jobs)
+        results = _check_all(paths, settings, errors, jobs, progress=not (quiet or no_progress))
         console = _console()
         _emit(fmt, results, console)
         findings = [f for _, r in results for f in r.findings]
-        if fmt == "text":
+        if fmt == "text" and not quiet:
             fixes = sum(f.action == "fix" for f in findings)
             _summary(console, len(results), len(findings), fixes, len(findings) - fixes)
         if errors:
@@ -232,12 +266,22 @@ def fix(
     config: ConfigOpt = None,
     jobs: JobsOpt = 1,
     channel: ChannelOpt = None,
+    exclude: ExcludeOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    quiet: QuietOpt = False,
+    no_progress: NoProgressOpt = False,
+    fmt: FormatOpt = "text",
     debug: DebugOpt = False,
 ) -> None:
     """Apply confident fixes in place (atomically). Exit 0: nothing changed; 1: files changed; 2: errors."""
     _State.debug = debug
+    fmt = _validate_format(fmt)
     if interactive and "-" in paths:
         raise typer.BadParameter("cannot review interactively while reading the text from standard input", param_hint="--interactive")
+    diff = diff or fmt == "diff"
+    report_format = fmt if fmt not in ("text", "diff") else None  # the findings, after writing, to stdout
+    if report_format and "-" in paths:
+        raise typer.BadParameter(f"--format {fmt} would mix the report with the fixed text of standard input", param_hint="--format")
 
     def body() -> int:
         from entityfix.apply import apply_findings
@@ -245,12 +289,12 @@ def fix(
         from entityfix.text.document import write_atomic
         from entityfix.cli.report import text_lines, unified_diff
 
-        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel)
+        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel, exclude, max_bytes)
         actions = frozenset({FIX, SUGGEST}) if apply_suggestions else frozenset({FIX})
         errors: list[str] = []
-        results = _check_all(paths, settings, errors, jobs)
+        results = _check_all(paths, settings, errors, jobs, progress=not (quiet or no_progress))
         to_stdout = any(doc.path == "<stdin>" for doc, _ in results)
-        out = _console(stderr=to_stdout or diff)
+        out = _console(stderr=bool(to_stdout or diff or report_format))
         if interactive:
             chosen_per_file = _interactive(results, out)
         else:
@@ -263,6 +307,7 @@ def fix(
                 sys.stdout.write(new_text)
                 sys.stdout.flush()
                 changed_files += new_text != doc.text
+                applied += len(chosen) if new_text != doc.text else 0
                 written = True
             elif new_text != doc.text and diff:
                 sys.stdout.write(unified_diff(result.path, doc.text, new_text))
@@ -277,13 +322,16 @@ def fix(
                     _error(str(exc))
                     errors.append(str(exc))
                 results[n] = (doc, result)
-            if not interactive:
+            if not interactive and not report_format:
                 for line, f in text_lines(result):
                     if f.action in actions or not diff:
                         out.print(("fixed " if written and f in chosen else "") + line, markup=False, highlight=False)
+        if report_format:
+            _emit(report_format, results, out)
         findings = [f for _, r in results for f in r.findings]
         fixes = sum(f.action == FIX for f in findings)
-        _summary(out, len(results), len(findings), fixes, len(findings) - fixes, None if diff else applied)
+        if not quiet:
+            _summary(out, len(results), len(findings), fixes, len(findings) - fixes, None if diff else applied)
         if errors:
             return EXIT_ERROR
         return EXIT_FOUND if changed_files else EXIT_CLEAN
@@ -371,13 +419,8 @@ def show_config(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
     def body() -> int:
         settings = load_settings(Path.cwd(), config)
         console = _console()
-        for name in Settings.__dataclass_fields__:
-            if name == "origins":
-                continue
-            value = getattr(settings, name)
-            if name == "gazetteers":
-                value = [os.fspath(p) for p in settings.gazetteer_paths]
-            console.print(f"{name.replace('_', '-')} = {value!r}  # {settings.origins.get(name, 'default')}", markup=False)
+        for line in settings_toml(settings):
+            console.print(line, markup=False, highlight=False)
         return EXIT_CLEAN
 
     _run(body)
@@ -407,6 +450,10 @@ def gazetteer_import(
     output: Annotated[Path, typer.Option("--output", "-o", help="Gazetteer TSV to write (replaced whole).")],
     min_population: Annotated[int, typer.Option("--min-population", help="geonames: smallest city kept.")] = 15000,
     etype: Annotated[Optional[str], typer.Option("--type", help="Type for table rows without a 'type' column.")] = None,
+    reference: Annotated[
+        Optional[bool],
+        typer.Option("--reference/--curated", help="Mark the list as reference (protect only) or curated (fix towards). Default: reference for pycountry/geonames, curated for your own tables."),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Build a gazetteer from reference data; sources are merged in the order given."""
@@ -420,8 +467,45 @@ def gazetteer_import(
             raise EntityfixError("the output of an import is a .tsv gazetteer", str(output))
         entities = build(sources, min_population, etype)
         Gazetteer.build(entities)  # the result must compile before it replaces anything
-        save(entities, output, f"generated by: entityfix gazetteer import {' '.join(sources)} --min-population {min_population}")
-        _console(stderr=True).print(f"{output}: {len(entities)} entities", markup=False)
+        # world data names what exists (reference); a user's own table names what the texts are about
+        is_reference = reference if reference is not None else all(s in ("pycountry", "geonames") for s in sources)
+        command = ["entityfix gazetteer import", *sources]
+        if "geonames" in sources:
+            command.append(f"--min-population {min_population}")
+        if etype:
+            command.append(f"--type {etype}")
+        save(entities, output, f"generated by: {' '.join(command)}", is_reference)
+        kind = "reference" if is_reference else "curated"
+        _console(stderr=True).print(f"{output}: {len(entities)} entit{'y' if len(entities) == 1 else 'ies'} ({kind})", markup=False)
+        return EXIT_CLEAN
+
+    _run(body)
+
+
+@gazetteer_app.command("list")
+def gazetteer_list(
+    gazetteer: GazetteerOpt = None,
+    no_default_gazetteers: NoDefaultOpt = False,
+    config: ConfigOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """List the gazetteers a check would load: entities, curated or reference, shipped or configured."""
+    _State.debug = debug
+
+    def body() -> int:
+        from entityfix.gazetteer.schema import load_entities
+        from entityfix.gazetteer.store import expand
+        from entityfix.settings import shipped_gazetteers
+
+        settings = _settings(config, gazetteer, no_default_gazetteers, None, None, None, None)
+        shipped = shipped_gazetteers().resolve()
+        console = _console()
+        for file in expand(settings.gazetteer_paths):
+            entities = load_entities(file)
+            kind = "reference" if entities and all(e.reference for e in entities) else "curated"
+            origin = "shipped" if file.resolve().is_relative_to(shipped) else "configured"
+            count = f"{len(entities)} entit{'y' if len(entities) == 1 else 'ies'}"
+            console.print(f"{file}: {count}, {kind}, {origin}", markup=False)
         return EXIT_CLEAN
 
     _run(body)

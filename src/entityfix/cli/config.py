@@ -79,6 +79,14 @@ def key_line(path: Path, key: str) -> int | None:
     return next((n for n, line in enumerate(lines, start=1) if pattern.match(line)), None)
 
 
+def _header_line(path: Path) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((n for n, line in enumerate(lines, start=1) if line.strip().startswith("[tool.entityfix]")), None)
+
+
 def _convert(path: Path, key: str, kind: str, value: Any) -> Any:
     def bad(expected: str) -> EntityfixError:
         return EntityfixError(f"key {key!r} must be {expected}, got {type(value).__name__} {value!r}", str(path), key_line(path, key))
@@ -111,6 +119,11 @@ def _convert(path: Path, key: str, kind: str, value: Any) -> Any:
 def settings_from_table(path: Path, table: dict[str, Any], base: Settings | None = None) -> Settings:
     base = base or Settings()
     values: dict[str, Any] = {}
+    if path.name != "pyproject.toml" and set(table) == {"tool"} and isinstance(table["tool"], dict) and "entityfix" in table["tool"]:
+        raise EntityfixError(
+            "a [tool.entityfix] table belongs in pyproject.toml; in .entityfix.toml write the keys without a header",
+            str(path), _header_line(path),
+        )
     for key, value in table.items():
         if key not in _KEYS:
             raise EntityfixError(f"unknown key {key!r} (known keys: {', '.join(sorted(_KEYS))})", str(path))
@@ -184,3 +197,25 @@ def add_to_allow(name: str, cwd: Path) -> Path:
         raise EntityfixError("could not add to the allow list safely; add the name by hand", str(path))
     write_atomic(doc, new_text)
     return path
+
+
+def settings_toml(settings: Settings) -> list[str]:
+    """The effective settings as lines of TOML that ``.entityfix.toml`` accepts back, each with
+    where its value came from; unset options are commented out."""
+    import json
+
+    by_field = {name: key for key, (name, _) in _KEYS.items()}
+    lines = []
+    for name in Settings.__dataclass_fields__:
+        if name not in by_field:
+            continue
+        key = by_field[name]
+        value = getattr(settings, name)
+        origin = settings.origins.get(name, "default")
+        if value is None:
+            lines.append(f"# {key} = (not set)  # {origin}")
+            continue
+        if name == "gazetteers":  # written as absolute paths, so they hold wherever the file goes
+            value = [str(Path(p).resolve()) for p in value]
+        lines.append(f"{key} = {json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)}  # {origin}")
+    return lines

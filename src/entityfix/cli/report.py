@@ -44,7 +44,7 @@ def text_lines(result: FileResult) -> list[tuple[str, Finding]]:
     out = []
     for f, line, col in _located(result):
         tag = "" if f.action == FIX else "suggestion: "
-        out.append((f"{result.path}:{line}:{col}: {f.old} -> {f.new} ({f.type}, {f.confidence:.2f}) {tag}{_reason_text(f)}", f))
+        out.append((f"{result.path}:{line}:{col}: {f.old} -> {f.new} ({f.type}, {f.confidence:.3f}) {tag}{_reason_text(f)}", f))
     return out
 
 
@@ -99,7 +99,7 @@ def to_sarif(results: Iterable[FileResult]) -> str:
                 {
                     "ruleId": "entityfix/misspelt-name" if f.action == FIX else "entityfix/possible-misspelt-name",
                     "level": "warning" if f.action == FIX else "note",
-                    "message": {"text": f"{f.old} -> {f.new} ({f.entity}, {f.type}, {f.confidence:.2f}): {_reason_text(f)}"},
+                    "message": {"text": f"{f.old} -> {f.new} ({f.entity}, {f.type}, {f.confidence:.3f}): {_reason_text(f)}"},
                     "locations": [location],
                     "fixes": [
                         {
@@ -146,7 +146,7 @@ def to_github(results: Iterable[FileResult]) -> str:
         for f, line, col in _located(result):
             kind = "warning" if f.action == FIX else "notice"
             title = _gh_escape(f"entityfix: {f.old} -> {f.new}", prop=True)
-            msg = _gh_escape(f"{f.old} -> {f.new} ({f.entity}, {f.type}, {f.confidence:.2f}): {_reason_text(f)}")
+            msg = _gh_escape(f"{f.old} -> {f.new} ({f.entity}, {f.type}, {f.confidence:.3f}): {_reason_text(f)}")
             out.append(f"::{kind} file={_gh_escape(result.path, True)},line={line},col={col},endColumn={col + len(f.old)},title={title}::{msg}")
     return "\n".join(out)
 

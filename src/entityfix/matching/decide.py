@@ -104,8 +104,11 @@ def decide(resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], thre
             what = ", ".join(ch.match.reasons) if ch.match.reasons else "spelling"
             reasons = (f"{what} ({ch.match.score:.2f})",) + cand.reasons
             if leader is not cand and score > cand.score:
-                reasons = reasons + (f"same spelling fixed with more evidence at line {leader.line}",)
+                done = "fixed" if score >= thresholds.fix and "ambiguous" not in leader.features else "suggested"
+                reasons = reasons + (f"same spelling {done} with more evidence at line {leader.line}",)
             action = FIX if score >= thresholds.fix else SUGGEST if score >= thresholds.suggest else None
+            if action == FIX and "ambiguous" in leader.features:
+                action = SUGGEST  # two entities within reach and nothing to choose: the user does
             if action is None:
                 continue
             findings[(ch.start, ch.end)] = Finding(

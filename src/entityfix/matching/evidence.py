@@ -41,9 +41,11 @@ WEIGHTS: dict[str, float] = {
     "prior": 0.0,  # not a feature: added to every proposal (a channel's prior odds of a misspelling)
     # hand-set, checked on bench/quality.py --open-world and bench/realnoise.py (the synthetic noise
     # never leaves a name out of the list, so it cannot teach these)
-    "real_name": -0.4,  # the changed token is itself a real name (times the prior's strength, 0..1)
+    "real_name": -0.3,  # the changed token is itself a real name (times the prior's strength, 0..1)
     "unsupported_real_name": -3.0,  # ... and nothing in the document binds the mention to the entity
-    "rival_real_name": -0.5,  # unsupported, and another real name is as close to the token as the listed one
+    "common_target": -1.0,  # unsupported, and the listed word it would become is a common word (per Zipf above 4)
+    "unsupported": 0.0,  # nothing but the spelling binds the mention to the entity
+    "rival_real_name": -0.3,  # ... and another real name is as close to the token as the listed one
     "extra_ending": -0.3,  # per letter (up to 3) the mention has at its end that the name lacks
     "channel_misfit": -0.01,  # per confusion the text's channel does not make
 }
@@ -58,8 +60,13 @@ CHANNEL_WEIGHTS: dict[str, dict[str, float]] = {
     "ocr": {"extra_ending": -1.0, "channel_misfit": -1.5, "rival_real_name": -1.5},
     "mt": {},
     # a recogniser writes only words it knows: that the token is a real name says nothing, while a
-    # short or common word is most likely what was said ("Andi" for "and I")
-    "asr": {"real_name": 0.0, "unsupported_real_name": -1.0, "short_word": -2.0, "common_word": -3.0},
+    # short or common word is most likely what was said ("Andi" for "and I"), all the more when
+    # nothing in the call binds it to the entity; a transcript writes "Rainer's" as "Rainers"; and a
+    # given name heard right beside the name binds it best
+    "asr": {
+        "real_name": 0.0, "unsupported_real_name": -1.0, "short_word": -2.0, "common_word": -3.0,
+        "unsupported": -1.0, "extra_ending": -1.0, "anchors": 2.0,
+    },
 }
 CHANNELS = tuple(CHANNEL_WEIGHTS)
 _TABLES = {channel: {**WEIGHTS, **own} for channel, own in CHANNEL_WEIGHTS.items()}

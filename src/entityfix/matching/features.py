@@ -40,6 +40,8 @@ DERIVATIONAL_SUFFIXES = frozenset(
 LONG_SUFFIXES = tuple(sorted((s for s in DERIVATIONAL_SUFFIXES if len(s) >= 2), key=len, reverse=True))
 MIN_STEM = 4  # a stem shorter than this says nothing
 MIN_TOKEN_SCORE = 0.7  # the resolver's floor for a token pair: a near stem is one above it
+COMMON_TARGET_ZIPF = 4.0  # a listed token more frequent than this in English is a common word first,
+NAME_FIRST = 0.9  # unless it is this surely a name (a forename, a common surname, a city, a country)
 # Confusions of letter shapes, which speech and translation never make ...
 SHAPE_ONLY = frozenset(label for label in confusion_labels() if label.startswith("OCR "))
 # ... and the sound confusions a scanner can also make, because the letters look alike: C/G, J/Y,
@@ -81,6 +83,11 @@ class Proposal:
         return self.matches[i - self.first]
 
     @cached_property
+    def respelt(self) -> list[int]:
+        """The changed tokens that differ from the name in more than accents and case."""
+        return [i for i in self.changed if self.tokens[i].folded != fold(self.target(i))]
+
+    @cached_property
     def anchors(self) -> list[int]:
         """Tokens of the form spelt right in the mention ("Benny" in "Benny Kantz")."""
         span = range(self.first, self.first + self.size)
@@ -99,12 +106,24 @@ class Proposal:
         return min(others) if others else None
 
     @cached_property
+    def initial(self) -> str | None:
+        """The initial before the name when it is the entity's first initial ("F. Lopez" for
+        Feliciano López)."""
+        before = self.first - 1
+        if before < 0 or self.form.text == self.entity.name:
+            return None
+        token = self.tokens[before]
+        given = fold(self.entity.name)[:1]
+        return token.text if len(token.folded) == 1 and token.text[:1].isupper() and token.folded == given else None
+
+    @cached_property
     def supported(self) -> bool:
         """Does anything beyond one token's spelling bind this mention to the entity?  A matching
-        token of the name, the name written correctly nearby, another variant of it fixed, or every
-        token of a longer name close at once ("Anthony Blingen": two near misses are no accident)."""
+        token of the name or its initial, the name written correctly nearby, another variant of it
+        fixed, or every token of a longer name close at once ("Anthony Blingen": two near misses are
+        no accident)."""
         several = self.size >= 2 and len(self.changed) >= 2
-        return bool(self.anchors) or self.seen is not None or self.variant_line is not None or several
+        return bool(self.anchors or self.initial) or self.seen is not None or self.variant_line is not None or several
 
 
 Found = list[tuple[str, float, str | None]]  # (feature, value, reason printed with a finding or None)
@@ -133,7 +152,7 @@ def similarity(p: Proposal) -> Found:
 def anchors(p: Proposal) -> Found:
     """Exact tokens of the same form in the mention: "Benny" before "Kantz"."""
     if not p.anchors:
-        return []
+        return [("", 0, f"initial {p.initial} matches {p.entity.name}")] if p.initial else []
     return [("anchors", min(len(p.anchors), 2), "matching " + " ".join(p.tokens[i].text for i in p.anchors))]
 
 
@@ -169,7 +188,7 @@ def form_kind(p: Proposal) -> Found:
     """A bare surname with nothing in the document behind the person is weak."""
     if p.form.kind == SURNAME:
         found: Found = [("", 0, f"surname of {p.entity.name}")]
-        if p.seen is None and p.title is None and not p.anchors:
+        if p.seen is None and p.title is None and not p.anchors and not p.initial:
             found.append(("bare_surname", 1, None))
         return found
     if p.form.text != p.entity.name:
@@ -253,7 +272,9 @@ def all_caps(p: Proposal) -> Found:
 @produces("common_word")
 def common_word(p: Proposal) -> Found:
     """A real English word is probably meant; in a longer name one rare wrong token is enough."""
-    zipf, word = min((common_words.zipf(p.tokens[i].text.lower()), p.tokens[i].text) for i in p.changed)
+    if not p.respelt:
+        return []  # "Lopez" for "López" is the name itself, however often English writes it so
+    zipf, word = min((common_words.zipf(p.tokens[i].text.lower()), p.tokens[i].text) for i in p.respelt)
     if zipf > COMMON_FLOOR:
         return [("common_word", min(zipf - COMMON_FLOOR, 8 / 3), f"{word} is a common word")]
     return []
@@ -265,8 +286,12 @@ def real_name(p: Proposal) -> Found:
 
     On its own this only weighs a little (speech turns one real name into another: "Reiner" for
     "Rainer"); with nothing in the document binding the mention to the entity, it weighs a lot: a
-    lone correct name the list does not know ("Byrnes" beside a listed "Barnes") stays as it is."""
-    strength, word = max((prior.lookup(p.tokens[i].text).strength, p.tokens[i].text) for i in p.changed)
+    lone correct name the list does not know ("Byrnes" beside a listed "Barnes") stays as it is.
+    A token that differs from the name only in accents ("Lopez", "López") is the same name."""
+    respelt = p.respelt
+    if not respelt:
+        return []
+    strength, word = max((prior.lookup(p.tokens[i].text).strength, p.tokens[i].text) for i in respelt)
     if strength <= 0:
         return []
     found: Found = [("real_name", strength, f"{word} is itself a real name")]
@@ -275,19 +300,37 @@ def real_name(p: Proposal) -> Found:
     return found
 
 
-@produces("rival_real_name")
-def rival_real_name(p: Proposal) -> Found:
-    """Nothing but one token's spelling binds the mention to the entity, and another real name
-    (census, places) is at least as close to the token as the listed one: "Barmes" could as well
-    be a Barnes the list does not know as a listed Byrnes."""
+@produces("common_target")
+def common_target(p: Proposal) -> Found:
+    """The listed word it would become is a common English word ("State", "Court", "Creek", a
+    list's part of a longer name): sounding like it is no evidence, so only the document can make
+    it the meant one."""
     if p.supported:
         return []
-    for i in p.changed:
+    for i in p.respelt:
+        target = fold(p.target(i))
+        zipf = common_words.zipf(target)
+        # word lists count names too: "England" and "London" are frequent as names, not words
+        if zipf > COMMON_TARGET_ZIPF and prior.lookup(target).own_strength < NAME_FIRST:
+            return [("common_target", min(zipf - COMMON_TARGET_ZIPF, 2.0), f"{p.target(i)} is a common word")]
+    return []
+
+
+@produces("unsupported", "rival_real_name")
+def unsupported(p: Proposal) -> Found:
+    """Nothing but one token's spelling binds the mention to the entity.  All the weaker when
+    another real name (census, places) is at least as close to the token as the listed one:
+    "Barmes" could as well be a Barnes the list does not know as a listed Byrnes."""
+    if p.supported:
+        return []
+    found: Found = [("unsupported", 1, None)]
+    for i in p.respelt:
         word, target, mine = p.tokens[i].folded, fold(p.target(i)), p.match(i).score
         for other in prior.near(word):
             if other != target and spelling_similarity(word, other).score >= mine:
-                return [("rival_real_name", 1, f"{other.capitalize()} is a real name as close to {p.tokens[i].text} as {p.target(i)}")]
-    return []
+                found.append(("rival_real_name", 1, f"{other.capitalize()} is a real name as close to {p.tokens[i].text} as {p.target(i)}"))
+                return found
+    return found
 
 
 @produces("extra_ending")
@@ -315,7 +358,7 @@ def channel_misfit(p: Proposal) -> Found:
 
 
 EARLY = (similarity, anchors, all_tokens_close, sounds_alike, word_length, form_kind, name_goes_on, ner_type, title, seen_in_doc)
-LATE = (derived, compound, first_letter, all_caps, common_word, real_name, rival_real_name, extra_ending, channel_misfit)
+LATE = (derived, compound, first_letter, all_caps, common_word, common_target, real_name, unsupported, extra_ending, channel_misfit)
 
 
 def is_derived(mention_folded: str, gaz_folded: str) -> bool:

@@ -37,6 +37,7 @@ from entityfix.gazetteer.store import Gazetteer
 
 MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never compared fuzzily
 MIN_CHANGED_LEN = 2  # ... nor changed at all, not even an accent
+ACRONYM_LEN = 5  # a name in capitals this short is an acronym (NASA), written so whatever the text's case
 MAX_SPAN = 8  # longest name, in tokens, that alignment considers
 EXACT_MEMO = 65_536  # distinct mention tokens whose exact gazetteer hits are remembered
 ANALYSIS_MEMO = 65_536  # distinct mentions whose analyses are remembered
@@ -45,7 +46,9 @@ CONTEXT_CHARS = 20_000  # a correct spelling this near (about one long article) 
 # never proposed against any of it, a curated entry only loses confidence
 COUNTER_EVIDENCE = ("derived", "compound", "name_continues", "common_word", "type_clash", "first_letter")
 SIZE_PREFERENCE = 0.02  # candidates are ranked by confidence + this much per token they cover
-RIVAL_MARGIN = 0.03  # a rival this much less confident still makes a candidate ambiguous
+RIVAL_MARGIN = 0.03  # a rival this much less confident can still outrank or rival a candidate
+RIVAL_ODDS = 1.5  # a rival whose odds are within this factor of a candidate's makes it ambiguous,
+RIVAL_MIN = 0.5  # if it is within reach itself (a suggestion at the default threshold)
 
 
 @dataclass(frozen=True)
@@ -264,7 +267,7 @@ class Resolver:
             for p in range(size):
                 match = slot[p]
                 if isinstance(match, str):  # a near gazetteer token, not compared yet
-                    match = compare(tokens[first + p].folded, match)
+                    match = compare(tokens[first + p].text, match)  # raw: a capital may be misread
                     if match.score < MIN_TOKEN_SCORE:
                         break
                 matches.append(match)
@@ -487,21 +490,39 @@ class Resolver:
         return False
 
     def _penalise_ambiguity(self, cands: list[Candidate]) -> list[Candidate]:
-        """Lower a candidate that a rival entity, about as confident, would change differently."""
-        edits = [frozenset((ch.start, ch.new) for ch in c.changes) for c in cands]
+        """Lower a candidate that a rival entity, about as confident, would change differently.
+
+        "About as confident" is measured in odds (within ``RIVAL_ODDS``), so two near-certain
+        readings are as ambiguous as two middling ones.  The document decides where it can: a
+        rival with nothing in the document behind it does not make a candidate the document
+        supports ambiguous.  An ambiguous candidate is at most a suggestion (decide.py), and its
+        reasons name the rivals.
+        """
+        edits = [frozenset((ch.start, ch.new.casefold()) for ch in c.changes) for c in cands]  # "DURAN" is "Duran"
         out = []
         for c, mine in zip(cands, edits):
             rivals = [
                 o for o, theirs in zip(cands, edits)
                 if o.entity != c.entity and o.first < c.first + c.size and c.first < o.first + o.size
-                and theirs != mine and o.score >= c.score - RIVAL_MARGIN and o.size >= c.size and o.score < 1.0
+                and theirs != mine and o.size >= c.size and RIVAL_MIN <= o.score < 1.0
+                and (o.score >= c.score - RIVAL_MARGIN or _odds(o.score) >= _odds(c.score) / RIVAL_ODDS)
+                and not (_document_backs(c) and not _document_backs(o))
             ] if c.score < 1.0 else []
             if rivals:
                 names = ", ".join(sorted({self.gaz.entity(o.entity).name for o in rivals}))
-                z = math.log(max(1e-12, c.score) / max(1e-12, 1 - c.score)) - AMBIGUITY_PENALTY
+                z = math.log(_odds(c.score)) - AMBIGUITY_PENALTY
                 c = Candidate(c.entity, c.form, c.first, c.size, c.changes, sigmoid(z), c.reasons + (f"ambiguous with {names}",), c.line, {**c.features, "ambiguous": 1})
             out.append(c)
         return out
+
+
+def _odds(p: float) -> float:
+    return max(1e-12, p) / max(1e-12, 1 - p)
+
+
+def _document_backs(c: Candidate) -> bool:
+    """The document itself points to the candidate's entity (not only its spelling)."""
+    return any(k in c.features for k in ("seen_in_doc", "anchors", "variant_fixed", "listed"))
 
 
 def _weigh(features, p: Proposal, f: dict[str, float], reasons: list[str]) -> None:
@@ -533,4 +554,6 @@ def _recase(old: str, new: str) -> str:
         return new.lower()
     if letters and letters[0].isupper() and new[:1].islower() and fold(new) not in PARTICLES:
         return new[:1].upper() + new[1:]
+    if letters and letters[0].isupper() and lower == len(letters) - 1 and new.isupper() and len(new) > ACRONYM_LEN:
+        return new[:1] + new[1:].lower()  # "Douran" -> "Duran", though a list has it from a headline as "DURAN"
     return new

@@ -66,6 +66,8 @@ _sub("l", "1", 0.2, "OCR l/1")
 _sub("i", "1", 0.3, "OCR I/1")
 _sub("o", "0", 0.2, "OCR O/0")
 _sub("e", "c", 0.4, "OCR e/c")
+_sub("c", "o", 0.4, "OCR c/o")
+_sub("n", "u", 0.4, "OCR n/u")
 _sub("h", "b", 0.5, "OCR h/b")
 for _i, _a in enumerate("aeiouy"):
     for _b in "aeiouy"[_i + 1 :]:
@@ -168,8 +170,10 @@ class Match:
 
 
 def confusion_labels() -> frozenset[str]:
-    """The names of every substitution and multi-letter rule above (as a Match's reasons give them)."""
-    return frozenset(label for _, label in _SUBST.values()) | frozenset(rule[3] for rule in _MULTI)
+    """The names of every substitution and multi-letter rule (as a Match's reasons give them),
+    the misread capitals of ``compare`` included."""
+    capitals = frozenset(f"OCR {a}/{b}" for a, b in CAPITAL_SHAPES)
+    return frozenset(label for _, label in _SUBST.values()) | frozenset(rule[3] for rule in _MULTI) | capitals
 
 
 def letter_drop_labels() -> frozenset[str]:
@@ -408,14 +412,33 @@ def skeleton(word: str) -> str:
     return _collapse_doubles(w)
 
 
+# Capitals a scanner takes for one another (old type, worn print): a word's first letter read wrong
+CAPITAL_SHAPES = frozenset(
+    (a, b) for x, y in ("TJ", "EF", "FP", "RB", "OD", "OQ", "CO", "CG", "IJ", "IL", "HK", "UV") for a, b in ((x, y), (y, x))
+)
+CAPITAL_SHAPE_COST = 0.3
+
+
 def compare(mention: str, canonical: str) -> Match:
-    """Compare two raw tokens: case aside, accents as a cheap difference, then the confusion table."""
+    """Compare two raw tokens: case aside, accents as a cheap difference, then the confusion table.
+
+    A capital first letter of the mention may also be a capital misread by OCR ("Tames" for
+    "James", "Fdward" for "Edward"): that reading is taken when it is the closer one.
+    """
     fa, fb = fold(mention), fold(canonical)
     if fa == fb:
         if exact_key(mention) == exact_key(canonical):
             return Match(1.0, 0.0, ())
         return Match(0.97, 0.1, ("diacritics",))
-    return similarity(fa, fb)
+    match = similarity(fa, fb)
+    first, other = mention[:1], fb[:1].upper()
+    if len(fa) > 2 and first.isupper() and (first, other) in CAPITAL_SHAPES and fa[:1] != fb[:1]:
+        rest = similarity(fb[:1] + fa[1:], fb)
+        cost = rest.cost + CAPITAL_SHAPE_COST
+        score = max(0.0, 1.0 - cost / max(len(fa), len(fb)))
+        if score > match.score:
+            return Match(score, cost, (f"OCR {first}/{other}",) + rest.reasons)
+    return match
 
 
 _FOLD_CLASSES = str.maketrans({

@@ -98,6 +98,8 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> Document:
             raise EntityfixError(f"not valid {encoding} (byte {exc.start})", path) from None
         return Document(path, text, encoding, b"", len(data))
     if b"\x00" in data:
+        if _looks_utf16(data):
+            raise EntityfixError("binary file (contains NUL bytes), skipped; if this is UTF-16 text, use --encoding utf-16-le (or utf-16-be)", path)
         raise EntityfixError("binary file (contains NUL bytes), skipped", path)
     try:
         return Document(path, data.decode("utf-8"), "utf-8", b"", len(data))
@@ -107,6 +109,16 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> Document:
             "pass --encoding (e.g. --encoding cp1252) to read it",
             path,
         ) from None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """Text in UTF-16 without a byte-order mark: every other byte NUL, the others mostly ASCII."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return any(half.count(0) > 0.8 * len(half) and sum(32 <= b < 127 or b in (9, 10, 13) for b in other) > 0.8 * len(other)
+               for half, other in ((odd, even), (even, odd)))
 
 
 def read(path: Path, encoding: str | None = None, max_bytes: int = MAX_BYTES_DEFAULT) -> Document:
