@@ -35,7 +35,7 @@ from entityfix.gazetteer.index import TokenIndex
 from entityfix.gazetteer.tables import Strings, hash_array, stable_hash
 from entityfix.spelling.phonetic import fold
 
-TABLE_VERSION = "4"
+TABLE_VERSION = "5"
 BIG_PLACE = 1_000_000  # what a country or a US state counts as
 FIELDS = ("keys", "surname_rank", "forename", "population", "alternate_population")
 SURNAMES_KEPT = 88_799  # the whole 1990 list: its tail still names real families
@@ -93,8 +93,7 @@ def near(folded: str) -> tuple[str, ...]:
     if index is None or len(folded) < MIN_LETTERS:
         return ()
     index, words = index
-    found = (words[i] for i in index.candidates(folded))
-    return tuple(w for w in found if w != folded and _lookup(w).own_strength >= RIVAL_STRENGTH)
+    return tuple(w for w in (words[i] for i in index.candidates(folded)) if w != folded)
 
 
 @lru_cache(maxsize=1)
@@ -198,9 +197,13 @@ def build() -> dict[str, np.ndarray]:
         "population": np.array([population.get(w, 0) for w in words], dtype=np.uint32)[order],
         "alternate_population": np.array([alternate.get(w, 0) for w in words], dtype=np.uint32)[order],
     }
-    # a sound index over the names, in alphabetical order, for ``near``
-    table.update(Strings.build(words).arrays("words"))
-    table.update(TokenIndex.build(words).arrays("index"))
+    # a sound index, for ``near``, over the names that are sure enough in their own right to be rivals
+    rivals = [
+        w for w in words
+        if NamePrior(rank.get(w, 0), w in forename, population.get(w, 0)).own_strength >= RIVAL_STRENGTH
+    ]
+    table.update(Strings.build(rivals).arrays("words"))
+    table.update(TokenIndex.build(rivals).arrays("index"))
     return table
 
 
