@@ -143,3 +143,10 @@ def test_a_listed_common_word_is_reached_only_with_the_documents_help():
     # a matching token of the listed name binds it: "Stoney Creak" is the listed Stoney Creek
     f = found(checker, "The diggers at Stoney Creak are still at work.")["Creak"]
     assert f.action == "fix" and "matching Stoney" in f.reasons and "Creek is a common word" not in f.reasons
+
+
+def test_a_mans_and_a_womans_form_of_a_surname_are_two_names():
+    text = "Alla Dudayeva spoke on Monday. Her husband Dzhokhar Dudayev led the republic."
+    checker = Checker(Settings(default_gazetteers=False, suggest_threshold=0.01), gazetteer=Gazetteer.build([Entity("Alla Dudayeva", "PERSON")]))
+    f = found(checker, text)["Dudayev"]
+    assert "Dudayev is a derived word of Dudayeva" in f.reasons and f.confidence < 0.5

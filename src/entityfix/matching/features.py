@@ -21,7 +21,7 @@ with the early ones alone is dropped before the late ones are computed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from entityfix.gazetteer import prior
@@ -37,6 +37,8 @@ METONYMS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
 DERIVATIONAL_SUFFIXES = frozenset(
     "i is s es n ns an ans ian ians ean eans ese ish ite ites ic ics ist ists ism er ers ed ing ly ois oise".split()
 )
+# Slavic surnames take an "a" for a woman: the two are different people's names, not misspellings
+FEMININE_STEMS = ("ov", "ev", "in", "yn")
 LONG_SUFFIXES = tuple(sorted((s for s in DERIVATIONAL_SUFFIXES if len(s) >= 2), key=len, reverse=True))
 MIN_STEM = 4  # a stem shorter than this says nothing
 MIN_TOKEN_SCORE = 0.7  # the resolver's floor for a token pair: a near stem is one above it
@@ -57,8 +59,6 @@ class Proposal:
     """One gazetteer form laid over tokens ``first .. first + size - 1`` of a mention, in one document."""
 
     tokens: list[Token]  # the mention's tokens, absolute offsets
-    mention_text: str
-    mention_start: int
     label: str  # NER's label of the mention ("" for a capitalised run NER did not tag)
     first: int
     size: int
@@ -66,14 +66,12 @@ class Proposal:
     changed: list[int]  # indexes (into tokens) of the tokens spelt differently
     form: Form
     entity: Entity
-    eid: int
     seen: int | None  # line of the entity written correctly nearby, if any
     fixed_elsewhere: dict[str, int]  # other misspellings of the entity fixed confidently: spelling -> line
     doc_labels: set[str]  # labels NER gave the entity's correct mentions in this document
     name_continues: bool  # a capitalised unknown token right beside the aligned form
     compound: Callable[[int], bool]  # is token i hyphen-joined to a common word?
     channel: str = "mt"
-    _memo: dict = field(default_factory=dict)
 
     def target(self, i: int) -> str:
         """The form's token that token ``i`` of the mention becomes."""
@@ -365,6 +363,8 @@ def is_derived(mention_folded: str, gaz_folded: str) -> bool:
     """True when one word is derived from the other: Israel/Israeli, Morocco/Moroccan, Oriole/Orioles."""
     if len(mention_folded) < len(gaz_folded):
         short, long_ = mention_folded, gaz_folded
+        if long_ == short + "a" and short.endswith(FEMININE_STEMS):
+            return True  # Dudayev / Dudayeva, Ivanov / Ivanova: a man's and a woman's form
         return len(short) >= MIN_STEM and long_.startswith(short) and long_[len(short) :] in DERIVATIONAL_SUFFIXES
     if len(mention_folded) == len(gaz_folded) or len(gaz_folded) < MIN_STEM:
         return False

@@ -429,8 +429,8 @@ class Resolver:
             return None  # nor is a word respelt into a short one ("Ptea" into "Pte") beyond an accent or a doubled letter
         label = analysis.mention.label
         p = Proposal(
-            tokens, analysis.mention.text, analysis.mention.start, label, al.first, size, al.matches, changed,
-            form, entity, eid, seen=ctx.seen_near(eid, tokens[al.first].start), fixed_elsewhere=ctx.fixed.get(eid, {}),
+            tokens, label, al.first, size, al.matches, changed,
+            form, entity, seen=ctx.seen_near(eid, tokens[al.first].start), fixed_elsewhere=ctx.fixed.get(eid, {}),
             doc_labels=ctx.labels.get(eid, set()), name_continues=self._name_continues(analysis, al.first, al.first + size, eid),
             compound=lambda i: self._in_compound(analysis, i), channel=self.channel,
         )
