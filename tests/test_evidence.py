@@ -80,9 +80,9 @@ def test_a_surname_is_not_changed_where_another_forename_goes_before_it(low):
     assert "Tames" not in f or f["Tames"].action != "fix"
     other = found(low, "Thomas Hardy wrote the novel. Then Jane Hardie spoke.")["Hardie"]
     alone = found(low, "Thomas Hardy wrote the novel. Then Hardie spoke.")["Hardie"]
-    assert "the name goes on beyond Hardy" in other.reasons and other.confidence < alone.confidence
+    assert "Jane beside Hardy is none of its names" in other.reasons and other.confidence < alone.confidence
     # an initial of the entity's own name does not make it another person
-    assert "the name goes on beyond Hardy" not in found(low, "Thomas Hardy wrote. Then T. Hardie spoke.")["Hardie"].reasons
+    assert not any("none of its names" in r for r in found(low, "Thomas Hardy wrote. Then T. Hardie spoke.")["Hardie"].reasons)
 
 
 def test_a_short_listed_name_is_reached_by_no_more_than_an_accent_or_a_doubled_letter(low):

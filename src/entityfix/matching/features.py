@@ -66,10 +66,10 @@ class Proposal:
     changed: list[int]  # indexes (into tokens) of the tokens spelt differently
     form: Form
     entity: Entity
-    seen: int | None  # line of the entity written correctly nearby, if any
+    seen: tuple[int, str] | None  # (line, form) of the entity written correctly nearby, in another mention
     fixed_elsewhere: dict[str, int]  # other misspellings of the entity fixed confidently: spelling -> line
     doc_labels: set[str]  # labels NER gave the entity's correct mentions in this document
-    name_continues: bool  # a capitalised unknown token right beside the aligned form
+    name_continues: str | None  # a capitalised token beside the aligned form that is none of the entity's
     compound: Callable[[int], bool]  # is token i hyphen-joined to a common word?
     channel: str = "mt"
 
@@ -197,7 +197,7 @@ def form_kind(p: Proposal) -> Found:
 @produces("name_continues")
 def name_goes_on(p: Proposal) -> Found:
     """A capitalised unknown token beside the form: the mention is a longer, different name."""
-    return [("name_continues", 1, f"the name goes on beyond {p.form.text}")] if p.name_continues else []
+    return [("name_continues", 1, f"{p.name_continues} beside {p.form.text} is none of its names")] if p.name_continues else []
 
 
 @produces("rule_only", "type_agrees", "type_metonym", "type_clash")
@@ -228,7 +228,8 @@ def title(p: Proposal) -> Found:
 def seen_in_doc(p: Proposal) -> Found:
     """The entity written correctly nearby, or failing that, another misspelling of it fixed."""
     if p.seen is not None:
-        return [("seen_in_doc", 1, f"{p.entity.name} written correctly at line {p.seen}")]
+        line, form = p.seen
+        return [("seen_in_doc", 1, f"{form} written correctly at line {line}")]
     if p.variant_line is not None:
         return [("variant_fixed", 1, f"another misspelling of {p.entity.name} fixed at line {p.variant_line}")]
     return []

@@ -93,18 +93,20 @@ class MentionAnalysis:
 class DocContext:
     """What the whole document says: entities written correctly, and where, and how NER labelled them."""
 
-    seen: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # entity -> [(offset, line)] written correctly
+    seen: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)  # entity -> [(mention start, line, form id)] written correctly
     labels: dict[int, set[str]] = field(default_factory=dict)  # entity -> NER labels of correct mentions
     fixed: dict[int, dict[str, int]] = field(default_factory=dict)  # entity -> {folded wrong spelling: line} of confident fixes
 
-    def seen_near(self, eid: int, offset: int) -> int | None:
-        """Line of the nearest correct writing of the entity within CONTEXT_CHARS, else None."""
+    def seen_near(self, eid: int, mention_start: int) -> tuple[int, int] | None:
+        """(line, form id) of the nearest correct writing of the entity within CONTEXT_CHARS.  It may
+        be in the mention itself: "Cadbury" written right in "Wi1liam Cadbury" (the reason then
+        names the form written, never more than was written)."""
         best = None
-        for where, line in self.seen.get(eid, ()):
-            distance = abs(where - offset)
+        for where, line, form in self.seen.get(eid, ()):
+            distance = abs(where - mention_start)
             if distance <= CONTEXT_CHARS and (best is None or distance < best[0]):
-                best = (distance, line)
-        return best[1] if best else None
+                best = (distance, line, form)
+        return best[1:] if best else None
 
 
 @dataclass(frozen=True)
@@ -357,7 +359,7 @@ class Resolver:
         for al in analysis.alignments:
             if al.exact:
                 eid = self.gaz.form_entity_id(al.form)
-                ctx.seen.setdefault(eid, []).append((analysis.mention.start, line))
+                ctx.seen.setdefault(eid, []).append((analysis.mention.start, line, al.form))
                 if analysis.mention.label:
                     ctx.labels.setdefault(eid, set()).add(analysis.mention.label)
 
@@ -430,7 +432,7 @@ class Resolver:
         label = analysis.mention.label
         p = Proposal(
             tokens, label, al.first, size, al.matches, changed,
-            form, entity, seen=ctx.seen_near(eid, tokens[al.first].start), fixed_elsewhere=ctx.fixed.get(eid, {}),
+            form, entity, seen=self._seen(ctx, eid, analysis.mention.start), fixed_elsewhere=ctx.fixed.get(eid, {}),
             doc_labels=ctx.labels.get(eid, set()), name_continues=self._name_continues(analysis, al.first, al.first + size, eid),
             compound=lambda i: self._in_compound(analysis, i), channel=self.channel,
         )
@@ -456,26 +458,31 @@ class Resolver:
             return None
         return Candidate(eid, al.form, al.first, size, changes, confidence(f, self.channel), tuple(reasons), line, f)
 
-    def _name_continues(self, analysis: MentionAnalysis, first: int, end: int, eid: int) -> bool:
+    def _seen(self, ctx: DocContext, eid: int, mention_start: int) -> tuple[int, str] | None:
+        """(line, text) of the nearest correct writing of one of the entity's forms."""
+        near = ctx.seen_near(eid, mention_start)
+        return None if near is None else (near[0], self.gaz.form(near[1]).text)
+
+    def _name_continues(self, analysis: MentionAnalysis, first: int, end: int, eid: int) -> str | None:
         """A capitalised non-title token (or a particle) right beside the aligned form, in the same
         mention, that is no token of the entity's own names ("Tames Smith" is not the surname of a
         listed "A. G. Thomas"; "Benny Kantz" may be "Benny Gantz"'s surname).  An initial goes with
-        the entity when one of its names starts with that letter."""
+        the entity when one of its names starts with that letter.  Returns that token, or None."""
         toks = analysis.tokens
         own = None
         for j in (first - 1, end):
             if 0 <= j < len(toks):
                 tok = toks[j]
                 if tok.folded in PARTICLES and j == first - 1:
-                    return True
+                    return tok.text
                 if not tok.text[:1].isupper() or is_title(tok.text):
                     continue
                 if own is None:
                     own = {self.gaz.vocab_tokens[v] for v in self.gaz.entity_vocab(eid)}
                 if tok.folded in own or (len(tok.folded) == 1 and any(word[:1] == tok.folded for word in own)):
                     continue
-                return True
-        return False
+                return tok.text
+        return None
 
     @staticmethod
     def _in_compound(analysis: MentionAnalysis, i: int) -> bool:
