@@ -47,7 +47,7 @@ WEIGHTS: dict[str, float] = {
     "unsupported": 0.0,  # nothing but the spelling binds the mention to the entity
     "rival_real_name": -0.3,  # ... and another real name is as close to the token as the listed one
     "extra_ending": -0.3,  # per letter (up to 3) the mention has at its end that the name lacks
-    "channel_misfit": -0.01,  # per confusion the text's channel does not make
+    "channel_misfit": 0.0,  # per sound confusion in OCR'd text (weighed in the OCR table only)
 }
 BIAS = 0.0
 AMBIGUITY_PENALTY = 3.049
