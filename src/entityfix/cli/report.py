@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Iterable
+from urllib.parse import quote
 
 from entityfix import __version__
 from entityfix.apply import apply_findings
@@ -19,6 +23,8 @@ from entityfix.matching.decide import FIX, Finding
 
 FORMATS = ("text", "json", "sarif", "github", "diff")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# the project's page, SARIF's tool.driver.informationUri; the same as [project.urls] Homepage in pyproject.toml
+PROJECT_URL = "https://github.com/entityfix/entityfix"
 
 
 @dataclass(frozen=True)
@@ -86,15 +92,67 @@ def to_json(results: Iterable[FileResult]) -> str:
     return json.dumps({"version": 1, "files": files}, ensure_ascii=False, indent=2)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+class _Utf16Offsets:
+    """Code-point offsets into one text -> UTF-16 code-unit offsets, in O(log n) per lookup.
+
+    Python indexes a ``str`` by code point, and so do the text and JSON reports.  SARIF's default
+    ``columnKind`` is ``utf16CodeUnits``, and it is what its consumers count in (GitHub code scanning,
+    the VS Code SARIF viewer, the .NET SARIF SDK): a character outside the Basic Multilingual Plane
+    (an emoji, a CJK Extension B ideograph) is two code units there.  Left as code points, a name
+    after two emoji on its line would be reported two columns early and its fix would replace the
+    wrong characters.  Each astral character before an offset adds one.
+    """
+
+    def __init__(self, text: str):
+        self.astral = [m.start() for m in _ASTRAL.finditer(text)]
+
+    def __call__(self, offset: int) -> int:
+        return offset + bisect_left(self.astral, offset)
+
+
+def _artifact_uri(path: str) -> str:
+    """A shown path as SARIF's ``artifactLocation.uri`` (a URI reference, RFC 3986).
+
+    An absolute path becomes a ``file://`` URI; a relative one keeps its ``/``-separated form with
+    everything else percent-encoded (a space, ``%``, ``#``, non-ASCII letters, the ``<stdin>`` name),
+    so GitHub code scanning and editors resolve it against the repository root.
+    """
+    pure = PurePath(path)
+    if pure.is_absolute():
+        return pure.as_uri()
+    return quote(pure.as_posix())
+
+
+def _sarif_region(lines: LineIndex, units: _Utf16Offsets, start: int, end: int) -> dict:
+    """A text region whose columns and character offsets all count UTF-16 code units (see ``_Utf16Offsets``)."""
+    start_line, _ = lines.line_col(start)
+    end_line, _ = lines.line_col(end)
+    return {
+        "startLine": start_line,
+        "startColumn": units(start) - units(lines.starts[start_line - 1]) + 1,
+        "endLine": end_line,
+        "endColumn": units(end) - units(lines.starts[end_line - 1]) + 1,
+        "charOffset": units(start),
+        "charLength": units(end) - units(start),
+    }
+
+
 def to_sarif(results: Iterable[FileResult]) -> str:
-    """SARIF 2.1.0: one rule per action, a fix object with the replacement for each finding."""
+    """SARIF 2.1.0: one rule per action, a fix object with the replacement for each finding.
+
+    Columns and character offsets count UTF-16 code units (``columnKind: utf16CodeUnits``), so they
+    can differ from the code-point columns of the other formats on a line with an emoji before the name.
+    """
     sarif_results = []
     for result in results:
-        for f, line, col in _located(result):
-            end_line, end_col = LineIndex(result.text).line_col(f.end)
-            region = {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col,
-                      "charOffset": f.start, "charLength": f.end - f.start}
-            location = {"physicalLocation": {"artifactLocation": {"uri": result.path}, "region": region}}
+        lines, units = LineIndex(result.text), _Utf16Offsets(result.text)
+        uri = _artifact_uri(result.path)
+        for f in result.findings:
+            region = _sarif_region(lines, units, f.start, f.end)
+            location = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
             sarif_results.append(
                 {
                     "ruleId": "entityfix/misspelt-name" if f.action == FIX else "entityfix/possible-misspelt-name",
@@ -106,7 +164,7 @@ def to_sarif(results: Iterable[FileResult]) -> str:
                             "description": {"text": f"Replace {f.old} with {f.new}"},
                             "artifactChanges": [
                                 {
-                                    "artifactLocation": {"uri": result.path},
+                                    "artifactLocation": {"uri": uri},
                                     "replacements": [{"deletedRegion": region, "insertedContent": {"text": f.new}}],
                                 }
                             ],
@@ -124,7 +182,8 @@ def to_sarif(results: Iterable[FileResult]) -> str:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "entityfix", "version": __version__, "informationUri": "https://pypi.org/project/entityfix/", "rules": rules}},
+                "tool": {"driver": {"name": "entityfix", "version": __version__, "informationUri": PROJECT_URL, "rules": rules}},
+                "columnKind": "utf16CodeUnits",
                 "results": sarif_results,
             }
         ],
