@@ -15,6 +15,7 @@ from entityfix.gazetteer import prior
 from entityfix.gazetteer.schema import Entity
 from entityfix.gazetteer.store import Gazetteer
 from entityfix.matching.evidence import CHANNELS, weights
+from entityfix.matching.features import two_common_words
 
 NAMES = [
     Entity("William Barnes", "PERSON"),
@@ -150,3 +151,32 @@ def test_a_mans_and_a_womans_form_of_a_surname_are_two_names():
     checker = Checker(Settings(default_gazetteers=False, suggest_threshold=0.01), gazetteer=Gazetteer.build([Entity("Alla Dudayeva", "PERSON")]))
     f = found(checker, text)["Dudayev"]
     assert "Dudayev is a derived word of Dudayeva" in f.reasons and f.confidence < 0.5
+
+
+def test_two_common_words_run_together_are_those_words_in_ocr():
+    checker = Checker(Settings(default_gazetteers=False, suggest_threshold=0.01), gazetteer=Gazetteer.build([Entity("Walter Ternen", "PERSON")]))
+    text = "Walter Ternen wrote from the camp.\nThemen under my command are quiet."
+    mt, ocr = found(checker, text)["Themen"], found(checker, text, "ocr")["Themen"]
+    assert 'Themen reads as "the men"' in ocr.reasons and not any("reads as" in r for r in mt.reasons)
+    assert ocr.confidence < mt.confidence and ocr.action != "fix"
+    # names made of words split too, so their misspellings are not held against them
+    assert [two_common_words(w) for w in ("churchill", "woodburn", "newton", "coolali")] == [None] * 4
+
+
+def test_letters_no_name_has_make_an_ocr_misreading_of_an_unknown_token():
+    assert prior.misshapen("Fdward") and prior.misshapen("Roxnunmi")
+    assert prior.misshapen("Hokkoku") == prior.misshapen("Nakano") == prior.misshapen("Byrnes") == ()
+    checker = Checker(Settings(default_gazetteers=False, suggest_threshold=0.01), gazetteer=Gazetteer.build([Entity("Edward Hopper", "PERSON")]))
+    text = "Edward Hopper painted the harbour.\nLater Fdward Hopper sold it."
+    mt, ocr = found(checker, text)["Fdward"], found(checker, text, "ocr")["Fdward"]
+    assert "Fdward is not shaped like a name: almost none starts with 'fd'" in ocr.reasons and not any("shaped" in r for r in mt.reasons)
+    assert ocr.confidence > mt.confidence
+
+
+def test_a_given_name_heard_beside_a_surname_binds_it_in_speech():
+    checker = Checker(Settings(default_gazetteers=False, suggest_threshold=0.01), gazetteer=Gazetteer.build([Entity("Steve Barnes", "PERSON")]))
+    # a common word in a transcript is most likely what was said, unless the name is heard beside it
+    bound = found(checker, "Our next question comes from Steve Byrne with Acme Bank. Please go ahead.", "asr")["Byrne"]
+    assert bound.action == "fix" and "matching Steve" in bound.reasons
+    alone = found(checker, "Our next question comes from Byrne with Acme Bank. Please go ahead.", "asr")
+    assert "Byrne" not in alone or alone["Byrne"].action != "fix"

@@ -12,6 +12,9 @@ token it would change, how surely it is itself a name people or places have:
 
 (Whether a token is a common English word is the common-word table's question: ``spelling/common_words``.)
 
+For a token no list holds, the same words also say whether it is shaped like a name at all: the
+letter trigrams real names are made of (``spelling/namelike.py``, ``misshapen``).
+
 The lists are read once, from the installed packages, and compiled into one small table of
 hashed folded tokens in the cache folder, named after the packages' versions; later runs load it
 in milliseconds.  Without a usable cache folder the table is built in memory (about 3 s).  Where
@@ -33,9 +36,10 @@ import numpy as np
 from entityfix import cache
 from entityfix.gazetteer.index import TokenIndex
 from entityfix.gazetteer.tables import Strings, hash_array, stable_hash
+from entityfix.spelling import namelike
 from entityfix.spelling.phonetic import fold
 
-TABLE_VERSION = "5"
+TABLE_VERSION = "6"
 BIG_PLACE = 1_000_000  # what a country or a US state counts as
 FIELDS = ("keys", "surname_rank", "forename", "population", "alternate_population")
 SURNAMES_KEPT = 88_799  # the whole 1990 list: its tail still names real families
@@ -94,6 +98,17 @@ def near(folded: str) -> tuple[str, ...]:
         return ()
     index, words = index
     return tuple(w for w in (words[i] for i in index.candidates(folded)) if w != folded)
+
+
+@lru_cache(maxsize=65_536)
+def misshapen(word: str) -> tuple[str, ...]:
+    """The letter sequences of a token (any case) that almost no real name has ("fd" to start
+    "Fdward", "iee" in "Cieek"); empty for a token shaped like a name, or when the prior is missing."""
+    table = _table()
+    folded = fold(word)
+    if table is None or "trigrams" not in table or len(folded) < MIN_LETTERS or not folded.isalpha():
+        return ()
+    return tuple(namelike.rare_trigrams(folded, table["trigrams"]))
 
 
 @lru_cache(maxsize=1)
@@ -166,6 +181,8 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
         return None
     if not all(name in table for name in FIELDS) or len({len(table[name]) for name in FIELDS}) != 1:
         return None
+    if table.get("trigrams", np.zeros(0)).shape != (namelike.BUCKETS,):
+        return None
     try:
         TokenIndex.from_arrays(table, "index")
         Strings.from_arrays(table, "words")
@@ -202,6 +219,9 @@ def build() -> dict[str, np.ndarray]:
         w for w in words
         if NamePrior(rank.get(w, 0), w in forename, population.get(w, 0)).own_strength >= RIVAL_STRENGTH
     ]
+    # a name's shape from the names themselves: alternate names (transliterations into every
+    # language that writes Latin letters) would make almost any letter sequence look like a name
+    table["trigrams"] = namelike.fit(w for w in words if w in rank or w in forename or w in population)
     table.update(Strings.build(rivals).arrays("words"))
     table.update(TokenIndex.build(rivals).arrays("index"))
     return table

@@ -48,6 +48,8 @@ WEIGHTS: dict[str, float] = {
     "rival_real_name": -0.3,  # ... and another real name is as close to the token as the listed one
     "extra_ending": -0.3,  # per letter (up to 3) the mention has at its end that the name lacks
     "channel_misfit": 0.0,  # per sound confusion in OCR'd text (weighed in the OCR table only)
+    "misshapen": 0.0,  # the token has letter sequences almost no real name has (OCR'd text only)
+    "run_together": 0.0,  # the token reads as two common words the name does not (OCR'd text only)
 }
 BIAS = 0.0
 AMBIGUITY_PENALTY = 3.049
@@ -56,8 +58,10 @@ AMBIGUITY_PENALTY = 3.049
 # per channel, the weights that differ from WEIGHTS
 CHANNEL_WEIGHTS: dict[str, dict[str, float]] = {
     # a scanner reads shapes, not sounds, runs words together and leaves garbled words everywhere:
-    # a sound confusion, an extra ending or another real name as near make another word likelier
-    "ocr": {"extra_ending": -1.0, "channel_misfit": -1.5, "rival_real_name": -1.5},
+    # a sound confusion, an extra ending, another real name as near or two words without their
+    # space make another word likelier
+    "ocr": {"extra_ending": -1.0, "channel_misfit": -1.5, "rival_real_name": -1.5, "run_together": -3.0,
+            "misshapen": 0.3},
     "mt": {},
     # a recogniser writes only words it knows: that the token is a real name says nothing, while a
     # short or common word is most likely what was said ("Andi" for "and I"), all the more when
@@ -65,7 +69,7 @@ CHANNEL_WEIGHTS: dict[str, dict[str, float]] = {
     # given name heard right beside the name binds it best
     "asr": {
         "real_name": 0.0, "unsupported_real_name": -1.0, "short_word": -2.0, "common_word": -3.0,
-        "unsupported": -1.0, "extra_ending": -1.0, "anchors": 2.0,
+        "unsupported": -1.0, "extra_ending": -1.0, "anchors": 4.0,
     },
 }
 CHANNELS = tuple(CHANNEL_WEIGHTS)

@@ -26,7 +26,7 @@ from functools import cached_property
 
 from entityfix.gazetteer import prior
 from entityfix.gazetteer.schema import Entity, Form, SURNAME
-from entityfix.spelling import common_words
+from entityfix.spelling import common_words, namelike
 from entityfix.spelling.common_words import COMMON_FLOOR
 from entityfix.spelling.names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title
 from entityfix.spelling.phonetic import Match, compare, confusion_labels, fold, letter_drop_labels, similarity as spelling_similarity, skeleton
@@ -44,6 +44,8 @@ MIN_STEM = 4  # a stem shorter than this says nothing
 MIN_TOKEN_SCORE = 0.7  # the resolver's floor for a token pair: a near stem is one above it
 COMMON_TARGET_ZIPF = 4.0  # a listed token more frequent than this in English is a common word first,
 NAME_FIRST = 0.9  # unless it is this surely a name (a forename, a common surname, a city, a country)
+RUN_TOGETHER_ZIPF = (6.0, 4.5)  # a run-together token: one half as common as "the", "was", "how",
+RUN_TOGETHER_PART = 3  # the other as common as "men"; both at least this long, and neither a forename
 # Confusions of letter shapes ("OCR rn/m"), and the sound confusions a scanner can also make because
 # the letters look alike: C/G, J/Y, J/I, P/F and M/N in capitals or print, W/V as "vv", Y/I
 SHAPE_ALIKE = frozenset(label for label in confusion_labels() if label.startswith("OCR ")) | {"C/G", "J/Y", "J/I", "P/F", "M/N", "W/V", "Y/I"}
@@ -222,6 +224,24 @@ def title(p: Proposal) -> Found:
     return [("title_not_person", 1, None)]
 
 
+@produces("misshapen")
+def misshapen(p: Proposal) -> Found:
+    """A changed token that no list holds and English does not use, with letter sequences almost no
+    real name has ("fdw" in "Fdward"), is no unknown name but a misreading: in OCR'd text that is
+    evidence for a misspelling.  (Translations and recognisers write name-shaped words, so there the
+    shape says nothing.)"""
+    if p.channel != "ocr":
+        return []
+    for i in p.respelt:
+        text = p.tokens[i].text
+        if prior.lookup(text).strength > 0 or common_words.zipf(text.lower()) > COMMON_FLOOR:
+            continue
+        rare = prior.misshapen(text)
+        if rare:
+            return [("misshapen", 1, f"{text} is not shaped like a name: almost none {namelike.describe(rare[0])}")]
+    return []
+
+
 @produces("seen_in_doc", "variant_fixed")
 def seen_in_doc(p: Proposal) -> Found:
     """The entity written correctly nearby, or failing that, another misspelling of it fixed."""
@@ -356,8 +376,43 @@ def channel_misfit(p: Proposal) -> Found:
     return [("channel_misfit", len(used), f"{', '.join(dict.fromkeys(used))} unusual in {p.channel.upper()} text")]
 
 
-EARLY = (similarity, anchors, all_tokens_close, sounds_alike, word_length, form_kind, name_goes_on, ner_type, title, seen_in_doc)
-LATE = (derived, compound, first_letter, all_caps, common_word, common_target, real_name, unsupported, extra_ending, channel_misfit)
+@produces("run_together")
+def run_together(p: Proposal) -> Found:
+    """Two common words printed without the space between them ("Themen" for "The men"): a scanner
+    drops spaces between words, so in OCR'd text a token that reads as two common words, where the
+    name does not ("Ternen"), is most likely those two words.  A name made of words ("Churchill",
+    "Woodburn") splits too, so its misspellings are not held against it."""
+    if p.channel != "ocr":
+        return []
+    for i in p.changed:
+        split = two_common_words(p.tokens[i].text.lower())
+        if split and not two_common_words(fold(p.target(i))):
+            return [("run_together", 1, f"{p.tokens[i].text} reads as \"{split[0]} {split[1]}\"")]
+    return []
+
+
+def two_common_words(word: str) -> tuple[str, str] | None:
+    """The first split of ``word`` into a very common English word and another common one, neither
+    of them a forename ("the" + "men"; not "new" + "ton", not "cool" + "ali"), if there is one."""
+    if not word.isalpha():
+        return None
+    top, floor = RUN_TOGETHER_ZIPF
+    for cut in range(RUN_TOGETHER_PART, len(word) - RUN_TOGETHER_PART + 1):
+        halves = word[:cut], word[cut:]
+        zipfs = sorted(common_words.zipf(h) for h in halves)
+        if zipfs[0] >= floor and zipfs[1] >= top and not any(prior.lookup(h).forename for h in halves):
+            return halves
+    return None
+
+
+EARLY = (
+    similarity, anchors, all_tokens_close, sounds_alike, word_length, form_kind, name_goes_on, ner_type, title, seen_in_doc,
+    misshapen,
+)
+LATE = (
+    derived, compound, first_letter, all_caps, common_word, common_target, real_name, unsupported, extra_ending,
+    channel_misfit, run_together,
+)
 
 
 def is_derived(mention_folded: str, gaz_folded: str) -> bool:
