@@ -400,12 +400,14 @@ def learn(
     def body() -> int:
         from entityfix.text.document import read
         from entityfix.text.extract import Extractor
-        from entityfix.learn import learn_entities, merge_into
+        from entityfix.learn import learn_entities, merge
 
         texts = [read(p, encoding).text for p in refs]
         entities = learn_entities(texts, Extractor(model))
-        added = merge_into(output, entities)
-        _console(stderr=True).print(f"{output}: {added} new entit{'y' if added == 1 else 'ies'} ({len(entities)} names found)", markup=False)
+        done = merge(output, entities)
+        added = done.added
+        rejected = f", {done.rejected} rejected (deleted or corrected since the last run)" if done.rejected else ""
+        _console(stderr=True).print(f"{output}: {added} new entit{'y' if added == 1 else 'ies'} ({len(entities)} names found){rejected}", markup=False)
         return EXIT_CLEAN
 
     _run(body)
@@ -435,10 +437,10 @@ def gazetteer_validate(
     _State.debug = debug
 
     def body() -> int:
-        from entityfix.gazetteer.store import load
+        from entityfix.gazetteer.store import validate
 
-        gaz = load(paths, use_cache=False, strict=True)  # validating means reading (and checking) every file again
-        _console().print(f"ok: {len(gaz)} entities in {len(gaz.sources)} file(s)", markup=False)
+        entities, files = validate(paths, progress=True)  # every file read and checked again, not compiled
+        _console().print(f"ok: {entities} entities in {files} file(s)", markup=False)
         return EXIT_CLEAN
 
     _run(body)

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from entityfix.errors import EntityfixError
-from entityfix.gazetteer.schema import ENTITY_TYPES, REFERENCE_MARK, Entity
+from entityfix.gazetteer.schema import ENTITY_TYPES, REFERENCE_MARK, Entity, check_length
 from entityfix.spelling.names import tokenize
 
-MAX_NAME_CHARS = 60
+MAX_USABLE_CHARS = 60  # a reference-data name longer than this is a description, not a name to keep
 
 
 def _key(text: str) -> str:
@@ -37,7 +37,7 @@ def _key(text: str) -> str:
 def _usable(text: str) -> bool:
     """A name that can stand in an English text as written: Latin letters, leading capital, no codes."""
     text = text.strip()
-    if not text or len(text) > MAX_NAME_CHARS or not text[0].isupper() or not tokenize(text):
+    if not text or len(text) > MAX_USABLE_CHARS or not text[0].isupper() or not tokenize(text):
         return False
     if any(ch.isdigit() or ch in "|\t\n\r\"=;" for ch in text):
         return False
@@ -116,23 +116,34 @@ def from_table(merger: Merger, path: Path, default_type: str | None = None) -> N
     text = _read_text(path)
     delimiter = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
     rows = csv.reader(text.splitlines(), delimiter=delimiter)
-    header = [c.strip().lower() for c in next(rows, [])]
+    try:
+        header = [c.strip().lower() for c in next(rows, [])]
+    except csv.Error:
+        raise EntityfixError(f"the header row has a cell of more than {csv.field_size_limit()} characters", str(path), 1) from None
     if "name" not in header:
         raise EntityfixError("first row must name the columns (name, and optionally type, aliases)", str(path), 1)
     col = {c: header.index(c) for c in ("name", "type", "aliases") if c in header}
     if "type" not in col and default_type is None:
         raise EntityfixError("no 'type' column: give every row's type with --type", str(path), 1)
-    for lineno, row in enumerate(rows, start=2):
-        if not row or not "".join(row).strip():
-            continue
-        cell = lambda c: row[col[c]].strip() if c in col and col[c] < len(row) else ""  # noqa: E731
-        name = cell("name")
-        etype = (cell("type") or default_type or "").upper()
-        if not name or not tokenize(name):
-            raise EntityfixError("empty name", str(path), lineno)
-        if etype not in ENTITY_TYPES:
-            raise EntityfixError(f"unknown type {etype!r} (expected one of: {', '.join(sorted(ENTITY_TYPES))})", str(path), lineno)
-        merger.add(name, etype, aliases=[a for a in cell("aliases").split("|") if a.strip()])
+    try:
+        for lineno, row in enumerate(rows, start=2):
+            if not row or not "".join(row).strip():
+                continue
+            cell = lambda c: row[col[c]].strip() if c in col and col[c] < len(row) else ""  # noqa: E731
+            name = cell("name")
+            etype = (cell("type") or default_type or "").upper()
+            check_length(name, "name", str(path), lineno)
+            if not name or not tokenize(name):
+                raise EntityfixError("empty name", str(path), lineno)
+            if etype not in ENTITY_TYPES:
+                raise EntityfixError(f"unknown type {etype[:40]!r} (expected one of: {', '.join(sorted(ENTITY_TYPES))})", str(path), lineno)
+            aliases = [a for a in cell("aliases").split("|") if a.strip()]
+            for alias in aliases:
+                check_length(alias.strip(), "alias", str(path), lineno)
+            merger.add(name, etype, aliases=aliases)
+    except csv.Error as exc:
+        problem = f"a cell is more than {csv.field_size_limit()} characters long" if "field limit" in str(exc) else f"unreadable row: {exc}"
+        raise EntityfixError(problem, str(path), rows.line_num) from None
 
 
 def write_table(entities: list[Entity], out, comment: str = "", reference: bool = True) -> None:

@@ -129,7 +129,9 @@ class TokenIndex:
             HashIndex.build(u64(pair_hash), i32(pair_tok)),
             HashIndex.build(u64(skel_hash), i32(skel_tok)),
             Strings.build([confusion_folded(t) for t in tokens]),
-            np.fromiter((len(t) for t in tokens), dtype=np.int16, count=len(tokens)),
+            # int32: a token as long as a whole name (schema.MAX_NAME_CHARS) or, from code, longer
+            # still must not overflow (int16 did, at 32,768 characters)
+            np.fromiter((len(t) for t in tokens), dtype=np.int32, count=len(tokens)),
             np.arange(len(tokens), dtype=np.int32) if ids is None else np.asarray(ids, dtype=np.int32),
         )
 

@@ -10,7 +10,9 @@ query asks for that one entity or form.
 from __future__ import annotations
 
 import os
+import sys
 from array import array
+from contextlib import contextmanager
 from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -19,9 +21,11 @@ import numpy as np
 
 from entityfix import cache
 from entityfix.errors import EntityfixError
-from entityfix.gazetteer.schema import ALIAS, CANONICAL, ENTITY_TYPES, SURNAME, Entity, Form, check_lists, gazetteer_files, load_entities
+from entityfix.gazetteer.schema import (
+    ALIAS, CANONICAL, ENTITY_TYPES, SURNAME, Entity, Form, check_lists, gazetteer_files, load_entities, name_key, token_texts,
+)
 from entityfix.gazetteer.index import TokenIndex
-from entityfix.spelling.names import surname_tokens, tokenize
+from entityfix.spelling.names import surname_tokens
 from entityfix.spelling.phonetic import exact_key, fold
 from entityfix.gazetteer.tables import HashIndex, Strings, csr, hash_array, stable_hash
 
@@ -53,14 +57,16 @@ class _Builder:
         self.known: dict[str, int] = {}  # exact token key -> bit mask of the entity types using it
         self.misspelt: list[tuple[str, int]] = []
         self.never: list[str] = []
+        self.folded: dict[str, str] = {}  # token -> fold(token), worked out once per distinct token
 
     def sid(self, text: str) -> int:
         return self.strings.setdefault(text, len(self.strings))
 
     def add(self, entity: Entity) -> None:
         eid = len(self.ent["name"])
+        etype = TYPES.index(entity.type)
         self.ent["name"].append(self.sid(entity.name))
-        self.ent["type"].append(TYPES.index(entity.type))
+        self.ent["type"].append(etype)
         self.ent["source"].append(self.sources.setdefault(entity.source, len(self.sources)))
         self.ent["line"].append(entity.line)
         self.ent["reference"].append(int(entity.reference))
@@ -69,44 +75,47 @@ class _Builder:
             vals.extend(self.sid(t) for t in getattr(entity, k))
             ptr.append(len(vals))
         seen: set[str] = set()
-
-        def add_form(text: str, tokens: tuple[str, ...], kind: str) -> None:
-            if not tokens or len(tokens) > MAX_FORM_TOKENS:
-                return
-            keys = tuple(exact_key(t) for t in tokens)
-            joined = key_text(keys)
-            if joined in seen:
-                return
-            seen.add(joined)
-            fid = len(self.form["entity"])
-            self.form["entity"].append(eid)
-            self.form["kind"].append(KINDS.index(kind))
-            self.form["text"].append(self.sid(text))
-            self.form_tok.extend(self.sid(t) for t in tokens)
-            self.form_tok_ptr.append(len(self.form_tok))
-            self.form_keys.append(joined)
-            for pos, (tok, key) in enumerate(zip(tokens, keys)):
-                vid = self.vocab.setdefault(fold(tok), len(self.vocab))
-                self.post["vid"].append(vid)
-                self.post["fid"].append(fid)
-                self.post["pos"].append(pos)
-                self.known[key] = self.known.get(key, 0) | (1 << self.ent["type"][eid])
-
-        full = [(entity.name, CANONICAL)] + [(a, ALIAS) for a in entity.aliases]
-        for text, kind in full:
-            add_form(text, tuple(t.text for t in tokenize(text)), kind)
+        # each text is cut once (tokenize's cache holds 65,536 texts: a big list never hits it)
+        full = [(text, kind, token_texts(text)) for text, kind in ((entity.name, CANONICAL), *((a, ALIAS) for a in entity.aliases))]
+        for text, kind, tokens in full:
+            self.add_form(eid, etype, seen, text, tokens, kind)
         if entity.type == "PERSON":
-            for text, _ in full:
-                toks = tuple(t.text for t in tokenize(text))
-                sur = surname_tokens(toks)
-                if sur and sur != toks:
-                    add_form(" ".join(sur), sur, SURNAME)
+            for _, _, tokens in full:
+                sur = surname_tokens(tokens)
+                if sur and sur != tokens:
+                    self.add_form(eid, etype, seen, " ".join(sur), sur, SURNAME)
                     if len(sur) > 1:  # "El Farouk" -> "Farouk" too
-                        add_form(sur[-1], sur[-1:], SURNAME)
+                        self.add_form(eid, etype, seen, sur[-1], sur[-1:], SURNAME)
         for wrong in entity.misspellings:
-            self.misspelt.append((key_text(t.key for t in tokenize(wrong)), eid))
+            self.misspelt.append((name_key(wrong), eid))
         for ok in entity.never:
-            self.never.append(key_text(t.key for t in tokenize(ok)))
+            self.never.append(name_key(ok))
+
+    def add_form(self, eid: int, etype: int, seen: set[str], text: str, tokens: tuple[str, ...], kind: str) -> None:
+        if not tokens or len(tokens) > MAX_FORM_TOKENS:
+            return
+        keys = tuple(exact_key(t) for t in tokens)
+        joined = key_text(keys)
+        if joined in seen:
+            return
+        seen.add(joined)
+        fid = len(self.form["entity"])
+        self.form["entity"].append(eid)
+        self.form["kind"].append(KINDS.index(kind))
+        self.form["text"].append(self.sid(text))
+        self.form_tok.extend(self.sid(t) for t in tokens)
+        self.form_tok_ptr.append(len(self.form_tok))
+        self.form_keys.append(joined)
+        bit = 1 << etype
+        for pos, (tok, key) in enumerate(zip(tokens, keys)):
+            folded = self.folded.get(tok)
+            if folded is None:
+                folded = self.folded[tok] = fold(tok)
+            vid = self.vocab.setdefault(folded, len(self.vocab))
+            self.post["vid"].append(vid)
+            self.post["fid"].append(fid)
+            self.post["pos"].append(pos)
+            self.known[key] = self.known.get(key, 0) | bit
 
     def arrays(self, files: Sequence[str]) -> dict[str, np.ndarray]:
         i32 = lambda a: np.frombuffer(a, dtype=np.int32) if len(a) else np.empty(0, np.int32)  # noqa: E731
@@ -375,3 +384,42 @@ def load(paths: list[Path], use_cache: bool = True, strict: bool = False) -> Gaz
     if target is not None:
         cache.write(target, gaz.a)
     return gaz
+
+
+def validate(paths: list[Path], progress: bool = False) -> tuple[int, int]:
+    """``gazetteer validate``: read and check every file afresh (never the cache); (entities, files).
+
+    Every check ``load`` makes, with ``strict``, but no compiling: compiling the arrays checks
+    nothing more (every name is within schema.MAX_NAME_CHARS and every array type holds what it
+    is given) and took most of the time and memory on a million names.  ``check`` compiles, once,
+    into the cache.  ``progress``: a progress bar on standard error when it is a terminal.
+    """
+    files = expand(paths)
+    with _progress_bar(progress) as report:
+        entities = []
+        for file in files:
+            entities.extend(load_entities(file, report))
+        check_lists(entities, strict=True, report=report)
+    return len(entities), len(files)
+
+
+@contextmanager
+def _progress_bar(enabled: bool):
+    """A transient rich progress bar on a terminal's standard error, as a ``schema.Report``; else None."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def report(what: str, done: int, total: int) -> None:
+            bar.update(task, description=what, completed=done, total=total or None)
+
+        yield report
+
