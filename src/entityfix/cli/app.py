@@ -296,7 +296,7 @@ def fix(
         to_stdout = any(doc.path == "<stdin>" for doc, _ in results)
         out = _console(stderr=bool(to_stdout or diff or report_format))
         if interactive:
-            chosen_per_file = _interactive(results, out)
+            chosen_per_file = _interactive(results, out, settings, errors)
         else:
             chosen_per_file = [[f for f in r.findings if f.action in actions] for _, r in results]
         changed_files, applied = 0, 0
@@ -336,19 +336,18 @@ def fix(
             return EXIT_ERROR
         return EXIT_FOUND if changed_files else EXIT_CLEAN
 
-    def _interactive(results, out):
-        from entityfix.cli.config import add_to_allow
-        from entityfix.cli.review import review
+    def _interactive(results, out, settings, errors):
+        from entityfix.cli.review import NeverPlaces, console_io, remember, review
 
-        def ask(prompt: str):
-            out.print(prompt, end="", markup=False, highlight=False)
-            line = sys.stdin.readline()
-            return line if line else None
-
-        decided = review([r for _, r in results], ask, lambda line: out.print(line, markup=False, highlight=False))
-        for name in decided.never:
-            where = add_to_allow(name, Path.cwd())
-            out.print(f"added {name!r} to the allow list in {where}", markup=False, highlight=False)
+        ask, say = console_io(out, sys.stdin)
+        places = NeverPlaces(Path.cwd(), settings.gazetteer_paths)
+        decided = review([r for _, r in results], ask, say, places, styled=out.color_system is not None)
+        for choice in decided.never:
+            try:
+                say(remember(choice, Path.cwd()))
+            except EntityfixError as exc:  # the accepted fixes are still applied
+                _error(str(exc))
+                errors.append(str(exc))
         return decided.accepted
 
     _run(body)
