@@ -150,3 +150,22 @@ def test_an_unknown_label_in_the_config_is_refused_with_file_and_line(tmp_path, 
     else:
         assert result.returncode == 2
         assert f"{config}:2: key 'labels': unknown entity label 'BOGUS'" in result.stderr.decode()
+
+
+def test_a_reference_lists_alternate_names_do_not_shield_a_word_from_the_users_own_entry(tmp_path):
+    from entityfix import Checker, Settings
+
+    world = tmp_path / "world.tsv"
+    world.write_text("#! reference\nname\ttype\taliases\tnever\nMoscow\tGPE\t\tMoscou|Moskau|Moskow\nMoskovo\tGPE\t\tMoscov\n")
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("entities:\n  - name: Moscow\n    type: GPE\n")
+    text = "Officials in Moscou said the talks would go on.\nLater, Moskow confirmed it.\n"
+    # the reference list alone: its alternate names are names that exist, never changed
+    alone = Checker(Settings(default_gazetteers=False, gazetteers=(world,), suggest_threshold=0.01))
+    assert alone.check_text(text) == []
+    # with the user's own Moscow, they are other spellings of it, weighed like any other
+    both = Checker(Settings(default_gazetteers=False, gazetteers=(world, mine)))
+    fixes = {f.old: f.new for f in both.check_text(text) if f.action == "fix"}
+    assert fixes == {"Moscou": "Moscow", "Moskow": "Moscow"}
+    # and an alternate name of another place still protects the word from the user's entry
+    assert not [f for f in both.check_text("Officials in Moscov said so. Moscow agreed.") if f.old == "Moscov"]

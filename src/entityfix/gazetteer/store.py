@@ -36,6 +36,11 @@ MAX_FORM_TOKENS = 255  # positions are stored in one byte; no real name is longe
 LOOKUP_MEMO = 131_072  # distinct tokens whose lookups are remembered
 
 
+def _kind_of_thing(etype: str) -> str:
+    """Places are places whether a list calls them GPE or LOC; other types are their own kind."""
+    return "place" if etype in ("GPE", "LOC") else etype
+
+
 def key_text(keys: Iterable[str]) -> str:
     """One string for a tuple of exact token keys (keys hold no spaces)."""
     return " ".join(keys)
@@ -57,6 +62,11 @@ class _Builder:
         self.known: dict[str, int] = {}  # exact token key -> bit mask of the entity types using it
         self.misspelt: list[tuple[str, int]] = []
         self.never: list[str] = []
+        # a reference entry's never-change spellings (its alternate names: exonyms, transliterations)
+        # wait until every list is read: see ``never_keys``
+        self.reference_never: list[tuple[str, int]] = []
+        self.reference_names: dict[int, set[tuple[str, str]]] = {}  # eid -> its (name key, kind of thing)
+        self.curated_names: set[tuple[str, str]] = set()  # (name key, kind of thing) of curated entries
         self.folded: dict[str, str] = {}  # token -> fold(token), worked out once per distinct token
 
     def sid(self, text: str) -> int:
@@ -88,8 +98,28 @@ class _Builder:
                         self.add_form(eid, etype, seen, sur[-1], sur[-1:], SURNAME)
         for wrong in entity.misspellings:
             self.misspelt.append((name_key(wrong), eid))
-        for ok in entity.never:
-            self.never.append(name_key(ok))
+        names = {(name_key(text), _kind_of_thing(entity.type)) for text, _, _ in full}
+        if entity.reference:
+            self.reference_names[eid] = names
+            self.reference_never.extend((name_key(ok), eid) for ok in entity.never)
+        else:
+            self.curated_names.update(names)
+            self.never.extend(name_key(ok) for ok in entity.never)
+
+    def never_keys(self) -> list[str]:
+        """Every never-change spelling, but a reference entry's alternate names where a curated list
+        names the same thing.
+
+        A reference list's alternate names ("Moscou", "Moskau", "Moskow" for Moscow) are names that
+        exist, so they protect a word from becoming any *other* entity.  Where your own list names the
+        same place, though, they are other ways of writing *your* entry, and in English text those are
+        what entityfix is for: they are weighed like any other spelling of it (a real name with nothing
+        in the document behind it is still at most a suggestion).
+        """
+        mine = self.curated_names
+        return self.never + [
+            key for key, eid in self.reference_never if not (self.reference_names[eid] & mine)
+        ]
 
     def add_form(self, eid: int, etype: int, seen: set[str], text: str, tokens: tuple[str, ...], kind: str) -> None:
         if not tokens or len(tokens) > MAX_FORM_TOKENS:
@@ -150,7 +180,7 @@ class _Builder:
         out["known"] = hashes[order]
         out["known.types"] = np.fromiter(self.known.values(), dtype=np.uint16, count=len(self.known))[order]
         out.update(HashIndex.build(hash_array(k for k, _ in self.misspelt), np.asarray([e for _, e in self.misspelt], dtype=np.int32)).arrays("misspelt"))
-        out["never"] = np.unique(hash_array(self.never))
+        out["never"] = np.unique(hash_array(self.never_keys()))
         # two indexes: a reference entry is only ever fixed towards when the document names it
         # (Resolver.begin_document), and its many tokens must not crowd curated ones out of a lookup
         reference = _reference_only(out)

@@ -308,13 +308,23 @@ def real_name(p: Proposal) -> Found:
     respelt = p.respelt
     if not respelt:
         return []
-    strength, word = max((prior.lookup(p.tokens[i].text).strength, p.tokens[i].text) for i in respelt)
+    strength, word = max((distinct_name_strength(p.tokens[i].text, p.target(i)), p.tokens[i].text) for i in respelt)
     if strength <= 0:
         return []
     found: Found = [("real_name", strength, f"{word} is itself a real name")]
     if not p.supported:
         found.append(("unsupported_real_name", strength, f"nothing else here points to {p.entity.name}"))
     return found
+
+
+def distinct_name_strength(word: str, target: str) -> float:
+    """How surely ``word`` is a real name other than ``target``.  A word known only as another
+    place's alternate name ("Moscou", "Moskau") where that place is the target itself (as big as
+    Moscow) is the target written another way, not a distinct name."""
+    known = prior.lookup(word)
+    if known.own_strength == 0 and known.alternate_population and prior.lookup(target).population == known.alternate_population:
+        return 0.0
+    return known.strength
 
 
 @produces("common_target")
