@@ -7,7 +7,10 @@ for every document.
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from bisect import bisect_right
+from pathlib import Path
 
 from entityfix.settings import Settings
 from dataclasses import replace
@@ -16,13 +19,16 @@ from entityfix.apply import apply_findings
 from entityfix.matching.decide import FIX, Finding, Thresholds, decide
 from entityfix.text.extract import Extractor, Mention
 from entityfix.gazetteer.store import Gazetteer, load
-from entityfix.matching.resolve import Resolver
+from entityfix.errors import EntityfixError
+from entityfix.matching.resolve import MAX_SPAN, MIN_FUZZY_LEN, Resolver
+from entityfix.spelling.names import ocr_capital, tokenize
 from entityfix.text import channel
 from entityfix.text.skip import blanked, inside, untouched_ranges
 
 
 WINDOW_CHARS = 1_000_000  # texts longer than this are decided in windows of about this size
 STABLE_ROUNDS = 3  # check -> fix -> check again, at most this many times
+WORD = re.compile(r"[\w'’.-]+")  # the pre-screen's words, runs of them joined by spaces
 
 
 def _windows(text: str):
@@ -62,8 +68,49 @@ class Checker:
         self.settings = settings or Settings()
         self.gazetteer = gazetteer if gazetteer is not None else load(self.settings.gazetteer_paths)
         self.resolver = Resolver(self.gazetteer, allow=frozenset(self.settings.allow))
-        self.extractor = Extractor(self.settings.model, self.settings.labels, self.gazetteer)
+        self._extractor: Extractor | None = None
+        model = self.settings.model
+        if model and importlib.util.find_spec(model) is None and not Path(model).exists():
+            raise EntityfixError(f"cannot load spaCy pipeline {model!r}: no such package or folder")
         self.thresholds = Thresholds(self.settings.fix_threshold, self.settings.suggest_threshold)
+
+    @property
+    def extractor(self) -> Extractor:
+        """The spaCy pipeline, loaded on first need: a text with nothing any list could change (see
+        ``may_change``) is decided without it, so checking it never imports spaCy."""
+        if self._extractor is None:
+            self._extractor = Extractor(self.settings.model, self.settings.labels, self.gazetteer)
+        return self._extractor
+
+    def may_change(self, text: str, skip: list[tuple[int, int]] | None = None) -> bool:
+        """Could anything in ``text`` become a finding?  Only a capitalised word (or one with an
+        OCR-read capital) can change, and only towards a curated token it is near, a listed token it
+        differs from in accents or case, or a token of a reference entry the text names exactly.  The
+        text's capitalised runs are looked up the way the resolver looks up NER's mentions; where no
+        word has such a candidate there is no finding, whatever NER would say, and NER is not run.
+        A listed misspelling is fixed in any case, so every run of words is looked up for those.
+        Most texts with names stop at their first candidate, so the screen costs them little."""
+        runs = _capitalised_runs(text, skip)
+        resolver = self.resolver
+        resolver.begin_document(runs, text)
+        for run in runs:
+            for tok in tokenize(run.text):
+                if len(tok.folded) < MIN_FUZZY_LEN or not (tok.text[:1].isupper() or ocr_capital(tok.text)):
+                    continue
+                if resolver._fuzzy_candidates(tok.folded) or resolver._reference_candidates(tok.folded):
+                    return True
+                # a listed token spelt without its accents ("Lopez" for López), case aside
+                if any(tok.text.casefold() != self.gazetteer.form_token(fid, pos).casefold() for fid, pos, _ in resolver._exact_hits(tok.text, tok.folded)):
+                    return True
+        # last, as the costliest: every run of words, in any case, against the listed misspellings
+        return bool(len(self.gazetteer.misspelt)) and self._names_a_listed_misspelling(text)
+
+    def _names_a_listed_misspelling(self, text: str) -> bool:
+        keys = [t.key for t in tokenize(text)]
+        return any(
+            self.gazetteer.misspelling_of(keys[a:b]) is not None
+            for a in range(len(keys)) for b in range(a + 1, min(len(keys), a + MAX_SPAN) + 1)
+        )
 
     def check_text(self, text: str) -> list[Finding]:
         """Findings for one document; a very long text is decided window by window (bounded memory)."""
@@ -98,6 +145,8 @@ class Checker:
         lines = LineIndex(text)
         if skip is None:
             skip = untouched_ranges(text)
+        if not self.may_change(text, skip):
+            return []
         self.resolver.channel = self.settings.channel if self.settings.channel != "auto" else channel.guess(text)
         analyses = []
         # NER reads the prose only: code, markup and addresses are blanked (offsets unchanged)
@@ -180,3 +229,23 @@ def _to_original(f: Finding, applied: list[Finding]) -> Finding | None:
             return None
         shift += len(a.new) - (a.end - a.start)
     return replace(f, start=f.start - shift, end=f.end - shift)
+
+
+def _capitalised_runs(text: str, skip: list[tuple[int, int]] | None) -> list[Mention]:
+    """Runs of capitalised words ("the Gaza Strip" gives "Gaza Strip"), outside the untouched ranges."""
+    runs: list[Mention] = []
+    start = end = -1
+    for match in WORD.finditer(text):
+        word = match.group()
+        capital = (word[:1].isupper() or ocr_capital(word)) and not (skip and inside(skip, match.start(), match.end()))
+        if capital and start >= 0 and text[end : match.start()].strip(" \t") == "":
+            end = match.end()
+            continue
+        if start >= 0:
+            runs.append(Mention(start, end, text[start:end], "", "rule"))
+            start = -1
+        if capital:
+            start, end = match.start(), match.end()
+    if start >= 0:
+        runs.append(Mention(start, end, text[start:end], "", "rule"))
+    return runs
