@@ -538,6 +538,19 @@ def gazetteer_stats(
     _run(body)
 
 
+@app.command()
+def lsp() -> None:
+    """Run the language server on standard input/output (for editors; needs the lsp extra)."""
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        _error('the language server needs pygls: install with pip install "entityfix[lsp]"')
+        raise typer.Exit(EXIT_ERROR) from None
+    from entityfix.lsp import main as serve
+
+    serve()
+
+
 def main() -> None:  # console-script entry point
     app()
 

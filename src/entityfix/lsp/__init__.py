@@ -1,0 +1,12 @@
+"""``entityfix lsp``: a language server for editors (needs the ``lsp`` extra: pygls 2).
+
+Modules: ``server`` (protocol, scheduling), ``actions`` (code actions, hover), ``positions``
+(code points <-> UTF-16 positions), ``projects`` (settings per workspace folder, reload),
+``paragraphs`` (NER per paragraph, so an edit re-runs the model on what changed only).
+"""
+
+
+def main() -> None:
+    from entityfix.lsp.server import main as run
+
+    run()
