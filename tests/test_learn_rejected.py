@@ -14,7 +14,7 @@ from conftest import run_cli
 from entityfix.errors import EntityfixError
 from entityfix.gazetteer.schema import Entity, load_yaml, read_yaml
 from entityfix.gazetteer.store import load
-from entityfix.learn import merge_into
+from entityfix.learn import merge, merge_into
 
 import pytest
 
@@ -163,3 +163,17 @@ def test_learn_on_the_command_line_keeps_a_deletion(tmp_path):
     third = run_cli("learn", str(ref), "--output", str(gaz))
     assert third.returncode == 0 and gaz.read_bytes() == after
     assert run_cli("gazetteer", "validate", str(gaz)).returncode == 0
+
+
+def test_a_learned_entry_goes_before_the_comments_after_a_block_scalar(tmp_path):
+    path = tmp_path / "names.yaml"
+    path.write_text(
+        "entities:\n  - name: Benny Gantz\n    type: PERSON\n    note: |\n      Israeli defence minister.\n\n"
+        "# people added by hand above\n"
+    )
+    merge(path, [Entity("Nasser Bourita", "PERSON")])
+    text = path.read_text()
+    assert text.startswith(
+        "entities:\n  - name: Benny Gantz\n    type: PERSON\n    note: |\n      Israeli defence minister.\n"
+        "  - name: Nasser Bourita\n    type: PERSON\n\n# people added by hand above\n"
+    )

@@ -242,7 +242,9 @@ def _append(text: str, section: str, items: str, path: Path, before: str | None 
     node = found[section][1]
     if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
         indent = " " * max(0, node.value[0].start_mark.column - 2)
-        at = _line_end(text, _content_end(node.value[-1]))  # after the last item's own line, before later comments
+        # after the last item's own line, before later comments (a block scalar, "note: |", ends past
+        # the blank lines after it: its text ends at its last non-blank character)
+        at = _line_end(text, len(text[: _content_end(node.value[-1])].rstrip()))
         head = text[:at] if text[:at].endswith("\n") else text[:at] + "\n"
         return head + items.replace("{indent}", indent) + text[at:]
     if (isinstance(node, yaml.SequenceNode) and not node.value) or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
