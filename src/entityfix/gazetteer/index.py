@@ -135,6 +135,52 @@ class TokenIndex:
             np.arange(len(tokens), dtype=np.int32) if ids is None else np.asarray(ids, dtype=np.int32),
         )
 
+    @classmethod
+    def merge(cls, parts: Sequence["TokenIndex"], places: Sequence[np.ndarray], ids: np.ndarray) -> "TokenIndex":
+        """The index ``build`` would make of tokens ``ids`` of a combined vocabulary, from indexes of parts.
+
+        ``places[i][t]``: where token ``t`` of part ``i`` (indexed with ``build``'s default ids) sits in
+        the combined vocabulary; ``ids``: the combined vocabulary's tokens to index, ascending.  A
+        token several parts hold is taken from the first.  Nothing is hashed or folded again: the
+        parts' postings are renumbered and re-sorted, the same arrays ``build`` gives, at C speed.
+        """
+        ids = np.asarray(ids, dtype=np.int32)
+        if len(parts) == 1 and len(ids) == len(parts[0].lengths) and np.array_equal(places[0], ids):
+            only = parts[0]  # one part indexed whole (a list without reference entries): as it is
+            return cls(only.grams, only.skeletons, only.folded_table, only.lengths, ids)
+        size = max((int(p.max()) + 1 for p in places if len(p)), default=0)
+        position = np.full(max(size, int(ids.max()) + 1 if len(ids) else 0), -1, dtype=np.int32)
+        position[ids] = np.arange(len(ids), dtype=np.int32)
+        taken = np.zeros(len(position), dtype=bool)
+        gram_h, gram_t, skel_h, skel_t, source = [], [], [], [], np.zeros(len(ids), dtype=np.int64)
+        lengths = np.zeros(len(ids), dtype=np.int32)
+        base = 0
+        for part, place in zip(parts, places):
+            tid = position[place] if len(place) else np.empty(0, np.int32)
+            mine = tid >= 0
+            mine[mine] = ~taken[place[mine]]
+            taken[place[mine]] = True
+            tid = np.where(mine, tid, -1)
+            local = np.flatnonzero(mine)
+            lengths[tid[local]] = part.lengths[local]
+            source[tid[local]] = base + local
+            base += len(part.lengths)
+            for index, hs, ts in ((part.grams, gram_h, gram_t), (part.skeletons, skel_h, skel_t)):
+                h, v = index.pairs()
+                t = tid[v] if len(v) else np.empty(0, np.int32)
+                keep = t >= 0
+                hs.append(h[keep])
+                ts.append(t[keep])
+
+        def postings(hs: list[np.ndarray], ts: list[np.ndarray]) -> HashIndex:
+            h = np.concatenate(hs) if hs else np.empty(0, np.uint64)
+            t = np.concatenate(ts).astype(np.int32) if ts else np.empty(0, np.int32)
+            order = np.argsort(t, kind="stable")  # each key's tokens in token order, as ``build`` has them
+            return HashIndex.build(h[order].astype(np.uint64, copy=False), t[order])
+
+        folded = Strings.concat([p.folded_table for p in parts]).take(source) if parts else Strings.build([])
+        return cls(postings(gram_h, gram_t), postings(skel_h, skel_t), folded, lengths, ids)
+
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         out = {f"{prefix}.lengths": self.lengths, f"{prefix}.ids": self.ids}
         out.update(self.grams.arrays(f"{prefix}.grams"))

@@ -49,7 +49,8 @@ def key_text(keys: Iterable[str]) -> str:
 class _Builder:
     """Accumulates entities into compact arrays (``array`` module: 4 bytes an int, not 28)."""
 
-    def __init__(self) -> None:
+    def __init__(self, between: bool = True) -> None:
+        self.between = between  # work out what check_lists compares between files (``load``'s parts)
         self.strings: dict[str, int] = {}
         self.sources: dict[str, int] = {}
         self.ent = {k: array("i") for k in ("name", "type", "source", "line", "reference")}
@@ -63,11 +64,15 @@ class _Builder:
         self.misspelt: list[tuple[str, int]] = []
         self.never: list[str] = []
         # a reference entry's never-change spellings (its alternate names: exonyms, transliterations)
-        # wait until every list is read: see ``never_keys``
+        # wait until every list is read: see ``add`` and ``combine``
         self.reference_never: list[tuple[str, int]] = []
         self.reference_names: dict[int, set[tuple[str, str]]] = {}  # eid -> its (name key, kind of thing)
         self.curated_names: set[tuple[str, str]] = set()  # (name key, kind of thing) of curated entries
         self.folded: dict[str, str] = {}  # token -> fold(token), worked out once per distinct token
+        # what check_lists compares between lists, for combine: (name key hash, type) of curated
+        # entries' names, and the name keys of every correct form (schema._correct_forms)
+        self.curated_typed: list[tuple[int, int]] = []
+        self.correct: list[str] = []
 
     def sid(self, text: str) -> int:
         return self.strings.setdefault(text, len(self.strings))
@@ -98,28 +103,28 @@ class _Builder:
                         self.add_form(eid, etype, seen, sur[-1], sur[-1:], SURNAME)
         for wrong in entity.misspellings:
             self.misspelt.append((name_key(wrong), eid))
-        names = {(name_key(text), _kind_of_thing(entity.type)) for text, _, _ in full}
+        keys = [name_key(text) for text, _, _ in full]
+        if self.between:
+            self.correct.extend(keys)
+        if self.between and entity.type == "PERSON":
+            for _, _, tokens in full:
+                sur = surname_tokens(tokens)
+                if sur and sur != tokens:
+                    self.correct.extend((name_key(" ".join(sur)), name_key(sur[-1])))
+        names = {(key, _kind_of_thing(entity.type)) for key in keys}
         if entity.reference:
+            # a reference entry's never-change spellings (its alternate names: "Moscou", "Moskau" for
+            # Moscow) are names that exist, so they protect a word from becoming any *other* entity.
+            # Where a curated list names the same thing, though, they are other ways of writing *that*
+            # entry, and in English text those are what entityfix is for: weighed like any other
+            # spelling of it.  Which lists are loaded together is known only in ``combine``.
             self.reference_names[eid] = names
             self.reference_never.extend((name_key(ok), eid) for ok in entity.never)
         else:
             self.curated_names.update(names)
             self.never.extend(name_key(ok) for ok in entity.never)
-
-    def never_keys(self) -> list[str]:
-        """Every never-change spelling, but a reference entry's alternate names where a curated list
-        names the same thing.
-
-        A reference list's alternate names ("Moscou", "Moskau", "Moskow" for Moscow) are names that
-        exist, so they protect a word from becoming any *other* entity.  Where your own list names the
-        same place, though, they are other ways of writing *your* entry, and in English text those are
-        what entityfix is for: they are weighed like any other spelling of it (a real name with nothing
-        in the document behind it is still at most a suggestion).
-        """
-        mine = self.curated_names
-        return self.never + [
-            key for key, eid in self.reference_never if not (self.reference_names[eid] & mine)
-        ]
+            if self.between:
+                self.curated_typed.extend((stable_hash(key), etype) for key in keys)
 
     def add_form(self, eid: int, etype: int, seen: set[str], text: str, tokens: tuple[str, ...], kind: str) -> None:
         if not tokens or len(tokens) > MAX_FORM_TOKENS:
@@ -147,12 +152,18 @@ class _Builder:
             self.post["pos"].append(pos)
             self.known[key] = self.known.get(key, 0) | bit
 
-    def arrays(self, files: Sequence[str]) -> dict[str, np.ndarray]:
+    def part(self) -> dict[str, np.ndarray]:
+        """The compiled arrays of these entities alone (one file: a part), ready for ``combine``.
+
+        Everything that costs time on a big list is here (tokens cut, folded and hashed, the token
+        index built over the part's whole vocabulary); what depends on the other lists loaded with
+        it (which tokens only reference entries use, a reference entry's never-change spellings,
+        the checks of ``schema.check_lists`` between files) is left to ``combine``, as hashes.
+        """
         i32 = lambda a: np.frombuffer(a, dtype=np.int32) if len(a) else np.empty(0, np.int32)  # noqa: E731
         out: dict[str, np.ndarray] = {}
         out.update(Strings.build(list(self.strings)).arrays("strings"))
         out.update(Strings.build(list(self.sources)).arrays("sources"))
-        out.update(Strings.build(list(files)).arrays("files"))
         for k, a in self.ent.items():
             out[f"ent.{k}"] = i32(a).copy()
         for k, (ptr, vals) in self.ent_lists.items():
@@ -180,14 +191,158 @@ class _Builder:
         out["known"] = hashes[order]
         out["known.types"] = np.fromiter(self.known.values(), dtype=np.uint16, count=len(self.known))[order]
         out.update(HashIndex.build(hash_array(k for k, _ in self.misspelt), np.asarray([e for _, e in self.misspelt], dtype=np.int32)).arrays("misspelt"))
-        out["never"] = np.unique(hash_array(self.never_keys()))
-        # two indexes: a reference entry is only ever fixed towards when the document names it
-        # (Resolver.begin_document), and its many tokens must not crowd curated ones out of a lookup
-        reference = _reference_only(out)
-        for name, ids in (("index", np.flatnonzero(~reference)), ("refindex", np.flatnonzero(reference))):
-            ids = ids.astype(np.int32)
-            out.update(TokenIndex.build([folded[v] for v in ids.tolist()], ids).arrays(name))
+        out.update(TokenIndex.build(folded).arrays("tokens"))
+        # for combine: never-change spellings (a reference entry's with its names: see ``add``)
+        out["never.curated"] = np.unique(hash_array(self.never))
+        out["never.reference"] = hash_array(k for k, _ in self.reference_never)
+        out["never.reference.entity"] = np.asarray([e for _, e in self.reference_never], dtype=np.int32)
+        named = [(_name_hash(name), eid) for eid, names in self.reference_names.items() for name in names]
+        out["names.reference"] = np.asarray([h for h, _ in named], dtype=np.uint64)
+        out["names.reference.entity"] = np.asarray([e for _, e in named], dtype=np.int32)
+        out["names.curated"] = np.unique(np.asarray([_name_hash(name) for name in self.curated_names], dtype=np.uint64))
+        # for combine: what check_lists compares between files (within this one it has been run)
+        typed = np.unique(np.asarray(self.curated_typed, dtype=np.uint64).reshape(-1, 2), axis=0)
+        out["check.curated"], out["check.curated.type"] = typed[:, 0].copy(), typed[:, 1].astype(np.uint8)
+        out["check.correct"] = np.unique(hash_array(self.correct))
         return out
+
+
+def _name_hash(name: tuple[str, str]) -> int:
+    """One hash for a (name key, kind of thing) pair."""
+    return stable_hash(f"{name[0]}\0{name[1]}")
+
+
+PART_KEYS = frozenset(_Builder().part())  # what a cached part holds: anything else is not one
+
+
+class _Contradiction(Exception):
+    """Lists compiled apart contradict each other (or two hashes coincide): ``load`` checks them whole."""
+
+
+def combine(parts: Sequence[dict[str, np.ndarray]], files: Sequence[str] = (), sources: Sequence[str | None] = (), check: bool = False) -> dict[str, np.ndarray]:
+    """The arrays ``Gazetteer`` reads, from parts compiled apart (``_Builder.part``), in order.
+
+    The entities of part ``i`` follow those of the parts before it, and every id (string, entity,
+    form, vocabulary token) is moved up accordingly; the vocabulary is the sorted union of the
+    parts', and the token indexes are renumbered from the parts' (``TokenIndex.merge``).  Nothing
+    is parsed, folded or hashed again: the result is the one compiling all the entities together
+    gives, at numpy speed.  ``sources[i]``, where given, names the file part ``i`` was compiled
+    from (a part is cached by content, so the same list may have been read at another path).
+    ``check``: raise ``_Contradiction`` where ``schema.check_lists`` may find two parts at odds.
+    """
+    out: dict[str, np.ndarray] = {}
+
+    def offsets(key: str) -> list[int]:
+        return np.cumsum([0] + [len(p[key]) for p in parts]).tolist()
+
+    def cat(arrays: list[np.ndarray], dtype) -> np.ndarray:
+        if len(arrays) == 1:  # one part: no copy
+            return arrays[0].astype(dtype, copy=False)
+        return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.empty(0, dtype)
+
+    tables = [Strings.from_arrays(p, "strings") for p in parts]
+    string_base = np.cumsum([0] + [len(t) for t in tables]).tolist()
+    out.update(Strings.concat(tables).arrays("strings"))
+    names, source_base = [], []
+    for i, p in enumerate(parts):
+        own = Strings.from_arrays(p, "sources").tolist()
+        source_base.append(len(names))
+        names.extend([sources[i]] * len(own) if i < len(sources) and sources[i] is not None else own)
+    out.update(Strings.build(names).arrays("sources"))
+    out.update(Strings.build(list(files)).arrays("files"))
+    ent_base, form_base = offsets("ent.name"), offsets("form.entity")
+    shift = {"name": string_base, "source": source_base}
+    for k in ("name", "type", "source", "line", "reference"):
+        out[f"ent.{k}"] = cat([p[f"ent.{k}"] + shift[k][i] if k in shift else p[f"ent.{k}"] for i, p in enumerate(parts)], np.int32)
+    for k in LISTS:
+        out[f"ent.{k}.ptr"], out[f"ent.{k}.values"] = _cat_csr(parts, f"ent.{k}.ptr", f"ent.{k}.values", string_base)
+    out["form.entity"] = cat([p["form.entity"] + ent_base[i] for i, p in enumerate(parts)], np.int32)
+    out["form.kind"] = cat([p["form.kind"] for p in parts], np.uint8)
+    out["form.text"] = cat([p["form.text"] + string_base[i] for i, p in enumerate(parts)], np.int32)
+    out["form.tok.ptr"], out["form.tok"] = _cat_csr(parts, "form.tok.ptr", "form.tok", string_base)
+
+    def rekeyed(prefix: str, base: list[int]) -> HashIndex:
+        pairs = [HashIndex.from_arrays(p, prefix).pairs() for p in parts]
+        return HashIndex.build(cat([h for h, _ in pairs], np.uint64), cat([v + base[i] for i, (_, v) in enumerate(pairs)], np.int32))
+
+    out.update(rekeyed("exact", form_base).arrays("exact"))
+    misspelt = rekeyed("misspelt", ent_base)
+    out.update(misspelt.arrays("misspelt"))
+
+    # the vocabulary: the sorted union of the parts' (each sorted: a part's place in it rises with it)
+    vocab_tables = [Strings.from_arrays(p, "vocab.tokens") for p in parts]
+    if len(parts) == 1:  # its own vocabulary
+        union_size = len(vocab_tables[0])
+        places = [np.arange(union_size, dtype=np.int32)]
+    else:
+        lists = [t.tolist() for t in vocab_tables]
+        union = sorted(set().union(*lists))
+        union_size = len(union)
+        where = {t: v for v, t in enumerate(union)}
+        places = [np.fromiter((where[t] for t in tokens), dtype=np.int32, count=len(tokens)) for tokens in lists]
+    first = np.full(union_size, -1, dtype=np.int64)  # the first part holding each token, as an item of all parts' tables
+    vocab_base = np.cumsum([0] + [len(t) for t in vocab_tables]).tolist()
+    for i in reversed(range(len(parts))):
+        first[places[i]] = vocab_base[i] + np.arange(len(places[i]))
+    out.update(Strings.concat(vocab_tables).take(first).arrays("vocab.tokens"))
+    vocab_hashes = np.empty(union_size, dtype=np.uint64)
+    local_hashes = []
+    for p, place in zip(parts, places):
+        h, v = HashIndex.from_arrays(p, "vocab.ids").pairs()
+        mine = np.empty(len(place), dtype=np.uint64)
+        mine[v] = h
+        local_hashes.append(mine)
+    for i in reversed(range(len(parts))):
+        vocab_hashes[places[i]] = local_hashes[i]
+    out.update(HashIndex.build(vocab_hashes, np.arange(union_size, dtype=np.int32)).arrays("vocab.ids"))
+    vid = cat([place[np.repeat(np.arange(len(place)), np.diff(p["vocab.ptr"]))] for p, place in zip(parts, places)], np.int32)
+    order = np.argsort(vid, kind="stable")  # each token's postings by form, as one compile has them
+    out["vocab.ptr"] = csr(np.bincount(vid, minlength=union_size))
+    out["vocab.fid"] = cat([p["vocab.fid"] + form_base[i] for i, p in enumerate(parts)], np.int32)[order]
+    out["vocab.pos"] = cat([p["vocab.pos"] for p in parts], np.uint8)[order]
+
+    known, which = np.unique(cat([p["known"] for p in parts], np.uint64), return_inverse=True)
+    types = np.zeros(len(known), dtype=np.uint16)
+    np.bitwise_or.at(types, which.reshape(-1), cat([p["known.types"] for p in parts], np.uint16))
+    out["known"], out["known.types"] = known, types
+
+    # never: a reference entry's never-change spellings only where no curated list names it (see ``_Builder.add``)
+    curated_names = np.unique(cat([p["names.curated"] for p in parts], np.uint64))
+    named = cat([p["names.reference.entity"][np.isin(p["names.reference"], curated_names)] + ent_base[i] for i, p in enumerate(parts)], np.int32)
+    ref_never = cat([p["never.reference"] for p in parts], np.uint64)
+    ref_owner = cat([p["never.reference.entity"] + ent_base[i] for i, p in enumerate(parts)], np.int32)
+    out["never"] = np.unique(np.concatenate([cat([p["never.curated"] for p in parts], np.uint64), ref_never[~np.isin(ref_owner, named)]]))
+
+    if check:
+        _check_between(parts, misspelt)
+    # two indexes: a reference entry is only ever fixed towards when the document names it
+    # (Resolver.begin_document), and its many tokens must not crowd curated ones out of a lookup
+    reference = _reference_only(out)
+    indexes = [TokenIndex.from_arrays(p, "tokens") for p in parts]
+    for name, ids in (("index", np.flatnonzero(~reference)), ("refindex", np.flatnonzero(reference))):
+        out.update(TokenIndex.merge(indexes, places, ids.astype(np.int32)).arrays(name))
+    return out
+
+
+def _cat_csr(parts: Sequence[dict[str, np.ndarray]], ptr: str, values: str, base: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Row pointers and values of the parts' CSR rows one after another (values moved up by ``base``)."""
+    ends = np.cumsum([0] + [int(p[ptr][-1]) for p in parts]).tolist()
+    pointers = np.concatenate([p[ptr][:-1] + ends[i] for i, p in enumerate(parts)] + [np.asarray([ends[-1]], dtype=np.int64)])
+    vals = np.concatenate([p[values] + base[i] for i, p in enumerate(parts)]) if parts else np.empty(0, np.int32)
+    return pointers.astype(np.int64), vals.astype(np.int32)
+
+
+def _check_between(parts: Sequence[dict[str, np.ndarray]], misspelt: HashIndex) -> None:
+    """Raise ``_Contradiction`` where ``check_lists`` could find parts at odds (each was checked alone):
+    a name of curated entries of two types, a misspelling that is some entity's correct name."""
+    keys = np.concatenate([p["check.curated"] for p in parts])
+    kinds = np.concatenate([p["check.curated.type"] for p in parts])
+    order = np.lexsort((kinds, keys))
+    keys, kinds = keys[order], kinds[order]
+    if np.any((keys[1:] == keys[:-1]) & (kinds[1:] != kinds[:-1])):
+        raise _Contradiction
+    if len(misspelt) and np.isin(misspelt.keys, np.concatenate([p["check.correct"] for p in parts])).any():
+        raise _Contradiction
 
 
 class _Rows(Sequence):
@@ -247,10 +402,10 @@ class Gazetteer:
 
     @classmethod
     def build(cls, entities: Iterable[Entity], sources: Sequence[str] = ()) -> "Gazetteer":
-        builder = _Builder()
+        builder = _Builder(between=False)  # one compile of everything: nothing to check between parts
         for entity in entities:
             builder.add(entity)
-        return cls(builder.arrays(sources))
+        return cls(combine([builder.part()], [os.fspath(s) for s in sources]))
 
     # ------------------------------------------------------------ objects, on demand
 
@@ -395,25 +550,75 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 
 
 def load(paths: list[Path], use_cache: bool = True, strict: bool = False) -> Gazetteer:
-    """Load every gazetteer file named (folders expanded): from the cache when the files are unchanged.
+    """Load every gazetteer file named (folders expanded), each compiled once and cached on its own.
+
+    Each file is compiled into a part cached by its content (``cache.part_path``), and the parts
+    are combined (``combine``); the combination is cached too (``cache.path_for``), so a warm run
+    reads one file.  Editing one list recompiles that list alone: the 31,000 shipped places are
+    read back from their part.  ``check_lists`` runs on each file as it is compiled, and between
+    files by hashes when they are combined; where those find anything, every file is read and
+    checked together, as before, so the error is the one the whole set gives.
 
     ``strict`` (``gazetteer validate``): also refuse one name given to two curated entities of one type.
     """
     files = expand(paths)
-    target = cache.path_for(files) if use_cache else None
+    if strict:
+        return _load_whole(files, strict)
+    caching = use_cache and cache.folder() is not None
+    digests = [cache.content_digest(f) for f in files] if caching else [None] * len(files)
+    target = cache.path_for(files, digests) if caching else None
+    part_paths = [cache.part_path(f, d) if d is not None else None for f, d in zip(files, digests)]
     if target is not None:
         arrays = cache.read(target)
         if arrays is not None:
             try:
-                return Gazetteer(arrays)
+                gaz = Gazetteer(arrays)
+                cache.used([target, *(p for p in part_paths if p is not None)])
+                return gaz
             except (KeyError, ValueError, IndexError):
                 pass  # a cache from another layout: build again below
+    parts = []
+    for file, where in zip(files, part_paths):
+        arrays = cache.read(where) if where is not None else None
+        if arrays is None or arrays.keys() != PART_KEYS:
+            entities = load_entities(file)
+            try:
+                check_lists(entities)
+            except EntityfixError:
+                return _load_whole(files)  # the error all the lists together give first
+            arrays = _compiled(entities)
+            if where is not None:
+                cache.write(where, arrays, keep=part_paths)
+        parts.append(arrays)
+    names = [os.fspath(f) for f in files]
+    try:
+        arrays = combine(parts, names, names, check=len(parts) > 1)
+    except _Contradiction:
+        return _load_whole(files)
+    gaz = Gazetteer(arrays)
+    if target is not None:
+        cache.write(target, arrays, keep=[target, *part_paths])
+        cache.used(p for p in part_paths if p is not None)
+    return gaz
+
+
+def _compiled(entities: Iterable[Entity]) -> dict[str, np.ndarray]:
+    builder = _Builder()
+    for entity in entities:
+        builder.add(entity)
+    global compiled_parts
+    compiled_parts += 1
+    return builder.part()
+
+
+compiled_parts = 0  # parts compiled by this process (tests watch it: an unchanged list is not compiled again)
+
+
+def _load_whole(files: list[Path], strict: bool = False) -> Gazetteer:
+    """Every file read and checked together (``check_lists`` raises on the first contradiction), no cache."""
     entities = [e for file in files for e in load_entities(file)]
     check_lists(entities, strict)
-    gaz = Gazetteer.build(entities, [os.fspath(f) for f in files])
-    if target is not None:
-        cache.write(target, gaz.a)
-    return gaz
+    return Gazetteer.build(entities, [os.fspath(f) for f in files])
 
 
 def validate(paths: list[Path], progress: bool = False) -> tuple[int, int]:

@@ -75,6 +75,25 @@ class Strings(Sequence[str]):
         return {f"{prefix}.blob": self.blob, f"{prefix}.offsets": self.offsets}
 
     @classmethod
+    def concat(cls, tables: Sequence["Strings"]) -> "Strings":
+        """One table holding every table's items, in order (item ``j`` of table ``i`` moves up by
+        the lengths of the tables before it); no decoding."""
+        if len(tables) <= 1:
+            return tables[0] if tables else cls.build([])
+        starts = np.cumsum([0] + [len(t.blob) for t in tables])
+        offsets = np.concatenate([t.offsets[:-1] + start for t, start in zip(tables, starts)] + [starts[-1:]])
+        return cls(np.concatenate([t.blob for t in tables]).astype(np.uint8, copy=False), offsets.astype(np.int64))
+
+    def take(self, items: np.ndarray) -> "Strings":
+        """A table of the items at these positions, in this order, gathered byte by byte at C speed."""
+        items = np.asarray(items, dtype=np.int64)
+        begins = self.offsets[items]
+        lengths = self.offsets[items + 1] - begins
+        offsets = csr(lengths)
+        gather = np.repeat(begins - offsets[:-1], lengths) + np.arange(offsets[-1], dtype=np.int64)
+        return Strings(self.blob[gather], offsets)
+
+    @classmethod
     def from_arrays(cls, data, prefix: str) -> "Strings":
         return cls(data[f"{prefix}.blob"], data[f"{prefix}.offsets"])
 
@@ -91,12 +110,16 @@ class HashIndex:
     def build(cls, hashes: np.ndarray, values: np.ndarray) -> "HashIndex":
         order = np.argsort(hashes, kind="stable")
         hashes, values = hashes[order], values[order]
-        keys, starts = np.unique(hashes, return_index=True)
+        starts = np.flatnonzero(np.append(True, hashes[1:] != hashes[:-1])) if len(hashes) else np.empty(0, np.int64)
         indptr = np.append(starts, len(hashes)).astype(np.int64)
-        return cls(keys, indptr, values)
+        return cls(hashes[starts], indptr, values)
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (key hash, value) the index was built from, by hash, each key's values in their order."""
+        return np.repeat(self.keys, np.diff(self.indptr)), self.values
 
     def slot(self, text: str) -> int:
         """Position of ``text``'s hash in ``keys``, or -1."""
