@@ -28,7 +28,11 @@ from entityfix.text.skip import blanked, inside, untouched_ranges
 
 WINDOW_CHARS = 1_000_000  # texts longer than this are decided in windows of about this size
 STABLE_ROUNDS = 3  # check -> fix -> check again, at most this many times
-WORD = re.compile(r"[\w'’.-]+")  # the pre-screen's words, runs of them joined by spaces
+# the pre-screen's runs: words starting with a capital (any script's) or an OCR-read one ("0xford"),
+# joined by spaces or tabs; one regular expression, as the screen reads every word of every text
+_UPPER = "".join(sorted({c for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha()}))  # the BMP holds every script names are written in
+_CAPITAL_WORD = f"(?:[{re.escape(_UPPER)}]|[01](?=[^\\W\\d_]{{2}}))[\\w'’.-]*"
+CAPITALISED_RUN = re.compile(f"(?<![\\w'’.-]){_CAPITAL_WORD}(?:[ \\t]+{_CAPITAL_WORD})*")
 
 
 def _windows(text: str):
@@ -232,20 +236,13 @@ def _to_original(f: Finding, applied: list[Finding]) -> Finding | None:
 
 
 def _capitalised_runs(text: str, skip: list[tuple[int, int]] | None) -> list[Mention]:
-    """Runs of capitalised words ("the Gaza Strip" gives "Gaza Strip"), outside the untouched ranges."""
-    runs: list[Mention] = []
-    start = end = -1
-    for match in WORD.finditer(text):
-        word = match.group()
-        capital = (word[:1].isupper() or ocr_capital(word)) and not (skip and inside(skip, match.start(), match.end()))
-        if capital and start >= 0 and text[end : match.start()].strip(" \t") == "":
-            end = match.end()
+    """Runs of capitalised words ("the Gaza Strip" gives "Gaza Strip"); a run wholly inside an
+    untouched range is left out (one that only touches one is kept: the screen may say yes too often,
+    never too rarely)."""
+    runs = []
+    for match in CAPITALISED_RUN.finditer(text):
+        start, end = match.span()
+        if skip and inside(skip, start, end):
             continue
-        if start >= 0:
-            runs.append(Mention(start, end, text[start:end], "", "rule"))
-            start = -1
-        if capital:
-            start, end = match.start(), match.end()
-    if start >= 0:
-        runs.append(Mention(start, end, text[start:end], "", "rule"))
+        runs.append(Mention(start, end, match.group(), "", "rule"))
     return runs
