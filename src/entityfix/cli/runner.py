@@ -1,15 +1,37 @@
 """Checking many documents: in this process or in worker processes, results always in input order.
 
-With ``jobs > 1`` every worker builds its own Checker once (spaCy pipeline and
-gazetteer index) and documents are handed out one at a time; ``map`` keeps the
-input order, so output is the same whatever the number of jobs.
+``check_texts(texts, settings, jobs)`` decides where the work runs (``plan``):
+
+* **In this process** unless workers pay.  A worker pays when it gets enough text to outweigh its
+  start: each of ``n`` workers needs at least ``FORKED_WORKER_CHARS`` characters (about a second
+  of checking on one core) where workers are forked, ``SPAWNED_WORKER_CHARS`` where they are
+  spawned (a spawned worker imports spaCy and loads the model and the lists again: 1-2 s).  So
+  ``--jobs 8`` on a handful of files, or on one big file, starts nothing; on more text it starts
+  as many workers as the text pays for, at most ``jobs`` and at most one per document.
+* **In forked workers** (Linux and other POSIX systems but macOS): the parent loads the spaCy
+  pipeline and the compiled gazetteer once, freezes the garbage collector's view of them
+  (``gc.freeze``: a worker's collections then do not write to, and so copy, the shared pages), and
+  forks.  Every worker starts with the loaded Checker, shared copy-on-write: no worker imports or
+  loads anything, and the arrays are in memory once.  Elsewhere (spawn) each worker builds its own
+  Checker once.
+* Documents go out in chunks of consecutive documents (``chunk``): one task per document costs a
+  pickling round trip each, one task per worker leaves a worker idle while the other finishes its
+  share.  Chunks of about ``TASK_CHARS`` characters, at least ``TASKS_PER_WORKER`` per worker.
+
+``jobs`` 0 (or less) means one job per CPU this process may use.  Whatever runs where, the findings
+are the same as ``jobs=1``'s, in input order: each document is checked by ``check_until_stable`` of
+a Checker built from the same settings, and results are yielded in order.
 """
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from entityfix.checker import Checker
@@ -17,6 +39,11 @@ from entityfix.settings import Settings
 from entityfix.matching.decide import Finding
 
 PROGRESS_MIN_FILES = 6  # a progress bar only when there are more than a handful of files
+
+FORKED_WORKER_CHARS = 25_000  # text a forked worker must get to pay its start (fork, pool, IPC)
+SPAWNED_WORKER_CHARS = 250_000  # ... a spawned one (imports spaCy, loads the model and the lists)
+TASK_CHARS = 20_000  # text per task: about a second of checking, so a worker is never idle long
+TASKS_PER_WORKER = 8  # at least this many tasks per worker, for the load to even out
 
 _worker: Checker | None = None
 _local: dict[Settings, Checker] = {}  # this process's checker per settings (built once, reused)
@@ -29,27 +56,120 @@ def local_checker(settings: Settings) -> Checker:
     return _local[settings]
 
 
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def start_method() -> str:
+    """``fork`` where it is safe (workers then share the parent's loaded Checker), else the default.
+
+    macOS system libraries are not fork-safe (Python defaults to spawn there for that reason).
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and sys.platform != "darwin":
+        return "fork"
+    return multiprocessing.get_start_method(allow_none=True) or methods[0]
+
+
+@dataclass(frozen=True)
+class Plan:
+    workers: int  # 0: in this process
+    method: str  # multiprocessing start method of the workers
+
+
+def plan(sizes: list[int], jobs: int, method: str | None = None) -> Plan:
+    """Where to check documents of these sizes (characters) with ``jobs`` jobs (0: one per CPU).
+
+    Workers only when each gets at least its start's worth of text (module docstring); never more
+    workers than documents, since a document is checked whole by one worker.
+    """
+    method = method or start_method()
+    if jobs <= 0:
+        jobs = cpu_count()
+    per_worker = FORKED_WORKER_CHARS if method == "fork" else SPAWNED_WORKER_CHARS
+    workers = min(jobs, len(sizes), sum(sizes) // per_worker)
+    return Plan(workers if workers >= 2 else 0, method)
+
+
+def chunk(sizes: list[int], workers: int) -> list[range]:
+    """Consecutive documents grouped into tasks of about ``TASK_CHARS`` characters (fewer when
+    that would leave fewer than ``TASKS_PER_WORKER`` tasks per worker), in order, none empty."""
+    target = max(1, min(TASK_CHARS, sum(sizes) // max(1, workers * TASKS_PER_WORKER)))
+    out, start, size = [], 0, 0
+    for i, n in enumerate(sizes):
+        size += n
+        if size >= target:
+            out.append(range(start, i + 1))
+            start, size = i + 1, 0
+    if start < len(sizes):
+        out.append(range(start, len(sizes)))
+    return out
+
+
 def _init_worker(settings: Settings) -> None:
+    """Runs once in each worker: a forked one finds the parent's Checker in ``_local``."""
     global _worker
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the parent already warned once
-        _worker = Checker(settings)
+        _worker = local_checker(settings)
 
 
-def _check_in_worker(text: str) -> list[Finding]:
+def _check_in_worker(texts: list[str]) -> list[list[Finding]]:
     assert _worker is not None
-    return _worker.check_until_stable(text)
+    return [_worker.check_until_stable(text) for text in texts]
 
 
 def check_texts(texts: list[str], settings: Settings, jobs: int = 1, checker: Checker | None = None) -> Iterator[list[Finding]]:
-    """Findings for each text, in order."""
-    if jobs > 1 and len(texts) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(texts)), initializer=_init_worker, initargs=(settings,)) as pool:
-            yield from pool.map(_check_in_worker, texts, chunksize=1)
-        return
-    checker = checker or local_checker(settings)
+    """Findings for each text, in order, checked here or in workers (``plan``).
+
+    The Checker is built, and the workers started, before this returns: a fork then happens before
+    the caller starts any thread (a progress bar's).
+    """
+    sizes = [len(t) for t in texts]
+    how = plan(sizes, jobs)
+    if not how.workers:
+        return _in_process(texts, checker or local_checker(settings))
+    if how.method == "fork":
+        local_checker(settings).extractor  # loaded once here (spaCy loads on first need), shared copy-on-write by every worker
+        gc.freeze()
+    pool = None
+    try:
+        pool = ProcessPoolExecutor(
+            max_workers=how.workers,
+            mp_context=multiprocessing.get_context(how.method),
+            initializer=_init_worker,
+            initargs=(settings,),
+        )
+        tasks = chunk(sizes, how.workers)
+        results = pool.map(_check_in_worker, [texts[r.start : r.stop] for r in tasks])  # submits all: forks now
+    except BaseException:
+        _shut(pool, how)
+        raise
+    return _from_pool(pool, how, results)
+
+
+def _in_process(texts: list[str], checker: Checker) -> Iterator[list[Finding]]:
     for text in texts:
         yield checker.check_until_stable(text)
+
+
+def _from_pool(pool: ProcessPoolExecutor, how: Plan, results) -> Iterator[list[Finding]]:
+    try:
+        for findings in results:
+            yield from findings
+    finally:
+        _shut(pool, how)
+
+
+def _shut(pool: ProcessPoolExecutor | None, how: Plan) -> None:
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if how.method == "fork":
+        gc.unfreeze()
 
 
 def with_progress(items: Iterable, total: int, label: str = "checking"):
