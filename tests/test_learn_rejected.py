@@ -133,7 +133,8 @@ def test_a_rejected_name_is_never_matched_or_fixed_towards(tmp_path):
     assert ok.returncode == 0 and b"ok: 1 entities" in ok.stdout, ok.stderr.decode()
     text = tmp_path / "t.txt"
     text.write_text("Benny Kantz visited Rabat with Benny Gantz.\n", encoding="utf-8")
-    result = run_cli("check", "--no-default-gazetteers", "-g", str(gaz), str(text))
+    # (the two spellings of one man in one sentence are a consistency note: a note, not a change)
+    result = run_cli("check", "--no-default-gazetteers", "--no-consistency", "-g", str(gaz), str(text))
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
 
 

@@ -87,9 +87,9 @@ def test_check_json_schema_version_1():
     [file] = data["files"]
     assert file["path"] == str(SEED_MT)
     text = SEED_MT.read_text(encoding="utf-8")
-    keys = {"start", "end", "line", "column", "old", "new", "entity", "type", "confidence", "action", "reasons"}
+    keys = {"start", "end", "line", "column", "old", "new", "entity", "type", "confidence", "action", "reasons", "kind"}
     for f in file["findings"]:
-        assert set(f) == keys
+        assert set(f) == keys and f["kind"] == "name"  # a key added in issue 15 (consistency groups carry "group" too)
         assert text[f["start"] : f["end"]] == f["old"]
         line_start = text.rfind("\n", 0, f["start"]) + 1
         assert f["line"] == text.count("\n", 0, f["start"]) + 1

@@ -13,15 +13,17 @@ from bisect import bisect_right
 from pathlib import Path
 
 from entityfix.settings import Settings
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from entityfix.apply import apply_findings
-from entityfix.matching.decide import FIX, Finding, Thresholds, decide
+from entityfix.matching import consistency
+from entityfix.matching.decide import FIX, SUGGEST, Finding, Thresholds, decide
 from entityfix.text.extract import Extractor, Mention
 from entityfix.gazetteer.store import Gazetteer, load
 from entityfix.errors import EntityfixError
 from entityfix.matching.resolve import MAX_SPAN, MIN_FUZZY_LEN, Resolver
 from entityfix.spelling.names import ocr_capital, tokenize
+from entityfix.spelling.phonetic import exact_key, fold
 from entityfix.text import channel
 from entityfix.text.skip import blanked, inside, untouched_ranges
 
@@ -65,10 +67,21 @@ class LineIndex:
         return line, offset - self.starts[line - 1] + 1
 
 
+@dataclass(frozen=True)
+class Source:
+    """The source text a Checker's translation is checked against (``Checker.for_source``)."""
+
+    where: str  # its path, for reasons
+    lang: str
+    entries: tuple  # source_list.SourceEntry: each source name and its form in the translation
+
+
 class Checker:
     """Holds the loaded pipeline and gazetteer; checks any number of texts."""
 
     def __init__(self, settings: Settings | None = None, gazetteer: Gazetteer | None = None):
+        self.source: Source | None = None
+        self._parent: Checker | None = None
         self.settings = settings or Settings()
         self.gazetteer = gazetteer if gazetteer is not None else load(self.settings.gazetteer_paths)
         self.resolver = Resolver(self.gazetteer, allow=frozenset(self.settings.allow))
@@ -82,9 +95,30 @@ class Checker:
     def extractor(self) -> Extractor:
         """The spaCy pipeline, loaded on first need: a text with nothing any list could change (see
         ``may_change``) is decided without it, so checking it never imports spaCy."""
+        if self._extractor is None and self._parent is not None:
+            self._extractor = self._parent.extractor  # a source's Checker reads with its parent's pipeline
         if self._extractor is None:
             self._extractor = Extractor(self.settings.model, self.settings.labels, self.gazetteer)
         return self._extractor
+
+    def for_source(self, source_text: str, where: str, lang: str | None = None) -> "Checker":
+        """A Checker for one translation of ``source_text``: these lists plus the source's names.
+
+        The names are read with the source language's pipeline (``text/source.py``), written in
+        the translation's language where the exonym tables know them, and added as a list of
+        their own (``store.load_with``); the spaCy pipeline of this Checker is shared.
+        """
+        from entityfix.gazetteer import source_list
+        from entityfix.gazetteer.store import load_with
+        from entityfix.text import source as source_names
+
+        lang = lang or self.settings.source_lang or source_names.detect_language(source_text)
+        entries = source_list.target_forms(source_names.read_names(source_text, lang), lang)
+        gazetteer = load_with(self.settings.gazetteer_paths, source_list.entities(entries, where), where, base=self.gazetteer)
+        derived = Checker(self.settings, gazetteer)
+        derived._parent = self
+        derived.source = Source(where, lang, tuple(entries))
+        return derived
 
     def may_change(self, text: str, skip: list[tuple[int, int]] | None = None) -> bool:
         """Could anything in ``text`` become a finding?  Only a capitalised word (or one with an
@@ -106,8 +140,13 @@ class Checker:
                 # a listed token spelt without its accents ("Lopez" for López), case aside
                 if any(tok.text.casefold() != self.gazetteer.form_token(fid, pos).casefold() for fid, pos, _ in resolver._exact_hits(tok.text, tok.folded)):
                     return True
-        # last, as the costliest: every run of words, in any case, against the listed misspellings
-        return bool(len(self.gazetteer.misspelt)) and self._names_a_listed_misspelling(text)
+        # every run of words, in any case, against the listed misspellings
+        if len(self.gazetteer.misspelt) and self._names_a_listed_misspelling(text):
+            return True
+        # last: one name spelt two ways, which needs no list at all
+        return self.settings.consistency == "document" and consistency.could_group(
+            tok.text for run in runs for tok in tokenize(run.text)
+        )
 
     def _names_a_listed_misspelling(self, text: str) -> bool:
         keys = [t.key for t in tokenize(text)]
@@ -118,7 +157,7 @@ class Checker:
 
     def check_text(self, text: str) -> list[Finding]:
         """Findings for one document; a very long text is decided window by window (bounded memory)."""
-        return self._by_window(text, self._check_window)
+        return self._with_dropped(text, self._by_window(text, self._check_window))
 
     def check_until_stable(self, text: str) -> list[Finding]:
         """Findings whose fixes, applied together, give a text ``fix`` leaves alone.
@@ -129,7 +168,17 @@ class Checker:
         are mapped back to offsets in the original text.  Long texts do this window
         by window, as they are decided window by window.
         """
-        return self._by_window(text, self._stable_window)
+        return self._with_dropped(text, self._by_window(text, self._stable_window))
+
+    def _with_dropped(self, text: str, findings: list[Finding]) -> list[Finding]:
+        """With a source: the people and places it names that the whole translation does not."""
+        if self.source is None or not self.settings.source_mismatch:
+            return findings
+        from entityfix.gazetteer import prior
+        from entityfix.matching import source_mismatch
+
+        known = lambda name: all(prior.lookup(t.text).own_strength >= 0.7 for t in tokenize(name))  # noqa: E731
+        return source_mismatch.dropped(text, findings, self.source.entries, known, self.source.where) + findings
 
     def _by_window(self, text: str, check) -> list[Finding]:
         if len(text) <= WINDOW_CHARS:
@@ -146,11 +195,16 @@ class Checker:
         return findings
 
     def _check_window(self, text: str, line_base: int, skip: list[tuple[int, int]] | None) -> list[Finding]:
+        findings, mentions = self._decided(text, line_base, skip)
+        return self._with_notes(text, line_base, mentions, findings)
+
+    def _decided(self, text: str, line_base: int, skip: list[tuple[int, int]] | None) -> tuple[list[Finding], list[Mention]]:
+        """The resolver's findings on one window, and the mentions they were decided on."""
         lines = LineIndex(text)
         if skip is None:
             skip = untouched_ranges(text)
         if not self.may_change(text, skip):
-            return []
+            return [], []
         self.resolver.channel = self.settings.channel if self.settings.channel != "auto" else channel.guess(text)
         analyses = []
         # NER reads the prose only: code, markup and addresses are blanked (offsets unchanged)
@@ -159,16 +213,71 @@ class Checker:
         self.resolver.begin_document(mentions, text)
         for mention in mentions:
             analyses.append((self.resolver.analyze(mention), line_base + lines.line_col(mention.start)[0]))
-        return [f for f in decide(self.resolver, analyses, self.thresholds) if _whole_words(text, f)]
+        return [f for f in decide(self.resolver, analyses, self.thresholds) if _whole_words(text, f)], mentions
 
     def _stable_window(self, text: str, line_base: int, skip: list[tuple[int, int]] | None) -> list[Finding]:
-        findings = self._check_window(text, line_base, skip)
+        findings, mentions = self._decided(text, line_base, skip)
+        return self._with_notes(text, line_base, mentions, self._fixed_point(text, line_base, findings))
+
+    def _with_notes(self, text: str, line_base: int, mentions: list[Mention], findings: list[Finding]) -> list[Finding]:
+        if self.source is not None:
+            findings = self._citing_source(findings)
+            if self.settings.source_mismatch and mentions:
+                from entityfix.matching import source_mismatch
+
+                apart = source_mismatch.spelt_apart(self._occurrences(text, mentions, findings), self.source.entries, self.source.where)
+                findings = consistency.relabel(apart, findings)
+        if self.settings.consistency == "document" and mentions:
+            findings = consistency.relabel(self._consistency_notes(text, line_base, mentions, findings), findings)
+        return findings
+
+    def _citing_source(self, findings: list[Finding]) -> list[Finding]:
+        """A fix towards a name the source writes says where ("Gantz in the source, line 3")."""
+        entries = {e.target_text: e for e in self.source.entries}
+        out = []
+        for f in findings:
+            e = entries.get(f.entity)
+            if e is not None:
+                f = replace(f, reasons=(*f.reasons, f"{e.source_text} in the source ({self.source.where}, line {e.line})"))
+            out.append(f)
+        return out
+
+    def _occurrences(self, text: str, mentions: list[Mention], findings: list[Finding]):
+        allowed = frozenset(fold(a) for a in self.settings.allow)
+        return [
+            o for o in consistency.occurrences(text, mentions, findings, allowed=allowed)
+            if _whole_words(text, _span(o)) and not self.gazetteer.is_never([exact_key(o.text)])
+        ]
+
+    def _consistency_notes(self, text: str, line_base: int, mentions: list[Mention], findings: list[Finding]) -> list[Finding]:
+        """One name spelt several ways in this text (``matching/consistency.py``), as notes, or as
+        suggestions where one of the spellings is a listed name."""
+        lines = LineIndex(text)
+        occs = self._occurrences(text, mentions, findings)
+        return consistency.notes(occs, lambda o: line_base + lines.line_col(o.start)[0], self.is_listed)
+
+    def name_occurrences(self, text: str, findings: list[Finding], doc: int = 0) -> list:
+        """The name tokens of a whole text, with ``findings`` applied (``--consistency corpus``)."""
+        skip = untouched_ranges(text)
+        found = self.extractor.mentions(blanked(text, skip))
+        mentions = [m for m in _labelled_alike(_joined_people(found, text)) if not (skip and inside(skip, m.start, m.end))]
+        return [replace(o, doc=doc) for o in self._occurrences(text, mentions, findings)]
+
+    def is_listed(self, spelling: str) -> bool:
+        """Is this exact spelling a correct form of a listed (not reference-only) entity?"""
+        toks = tokenize(spelling)
+        return any(
+            not self.gazetteer.is_reference(self.gazetteer.form_entity_id(fid))
+            for t in toks[:1] for fid, _, match in self.resolver._exact_hits(t.text, t.folded) if match.score == 1.0
+        )
+
+    def _fixed_point(self, text: str, line_base: int, findings: list[Finding]) -> list[Finding]:
         for _ in range(STABLE_ROUNDS - 1):
             fixes = sorted((f for f in findings if f.action == FIX), key=lambda f: f.start)
             if not fixes:
                 break
             current = apply_findings(text, fixes)
-            more = [f for f in self._check_window(current, line_base, None) if f.action == FIX]
+            more = [f for f in self._decided(current, line_base, None)[0] if f.action == FIX]
             mapped = [m for m in (_to_original(f, fixes) for f in more) if m is not None]
             mapped = [m for m in mapped if text[m.start : m.end] == m.old]
             if not mapped:
@@ -187,6 +296,10 @@ def _whole_words(text: str, f: Finding) -> bool:
     glued = before.isalnum() or before in "_@" or after.isalnum() or after in "_@"
     dotted = after == "." and f.end + 1 < len(text) and text[f.end + 1].isalnum()
     return not (glued or dotted)
+
+
+def _span(o) -> Finding:
+    return Finding(o.start, o.end, o.text, o.text, "", "", 0.0, "note", ())
 
 
 def _joined_people(mentions: list[Mention], text: str) -> list[Mention]:

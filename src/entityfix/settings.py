@@ -39,6 +39,10 @@ class Settings:
     encoding: str | None = None
     max_bytes: int = 200 * 1024 * 1024
     channel: str = "auto"  # ocr, mt, asr, or auto: guessed from each text (text/channel.py)
+    consistency: str = "document"  # one name spelt several ways: per "document", across the "corpus", or "off"
+    source_mismatch: bool = True  # with a source text: names the translation dropped or spells apart
+    source_lang: str | None = None  # the source texts' language (ISO 639-1); None: detected
+    sources: Path | None = None  # a folder of source texts, paired with the files checked by name
     origins: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -55,11 +59,14 @@ class Settings:
 
 
 CHANNEL_CHOICES = ("auto", "ocr", "mt", "asr")
+CONSISTENCY_CHOICES = ("document", "corpus", "off")
 
 
 def check(settings: Settings, where: str | None = None) -> None:
     if settings.channel not in CHANNEL_CHOICES:
         raise EntityfixError(f"channel {settings.channel!r} is not one of {', '.join(CHANNEL_CHOICES)}", where)
+    if settings.consistency not in CONSISTENCY_CHOICES:
+        raise EntityfixError(f"consistency {settings.consistency!r} is not one of {', '.join(CONSISTENCY_CHOICES)}", where)
     if settings.suggest_threshold > settings.fix_threshold:
         raise EntityfixError(
             f"suggest threshold {settings.suggest_threshold} is above fix threshold {settings.fix_threshold}", where

@@ -56,6 +56,12 @@ PathsArg = Annotated[list[str], typer.Argument(help="Files or folders to check; 
 ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", help="Skip files matching this glob when walking folders (repeatable).")]
 MaxBytesOpt = Annotated[Optional[int], typer.Option("--max-bytes", min=1, help="Refuse inputs larger than this (default 200 MB).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings and errors only: no summary, no progress.")]
+SourceOpt = Annotated[Optional[Path], typer.Option("--source", help="The source text the files translate: its names become a list for them.", show_default=False)]
+SourceDirOpt = Annotated[Optional[Path], typer.Option("--source-dir", help="A folder of source texts, paired with the files by name.", show_default=False)]
+SourceLangOpt = Annotated[Optional[str], typer.Option("--source-lang", help="The source's language (ISO 639-1, e.g. fr); default: detected.", show_default=False)]
+NoMismatchOpt = Annotated[bool, typer.Option("--no-source-mismatch", help="Do not report names the translation dropped or spells apart from its source.")]
+ConsistencyOpt = Annotated[Optional[str], typer.Option("--consistency", help="One name spelt several ways: per document (default), across the corpus checked, or off.", show_default=False)]
+NoConsistencyOpt = Annotated[bool, typer.Option("--no-consistency", help="Do not report names spelt several ways (same as --consistency off).")]
 NoProgressOpt = Annotated[bool, typer.Option("--no-progress", help="No progress bar, even on a terminal.")]
 
 
@@ -113,9 +119,14 @@ def _run(func):
     raise typer.Exit(code)
 
 
-def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_threshold, encoding, channel=None, exclude=None, max_bytes=None) -> Settings:
+def _settings(
+    config, gazetteer, no_default, model, fix_threshold, suggest_threshold, encoding, channel=None, exclude=None, max_bytes=None,
+    source_dir=None, source_lang=None, no_mismatch=False, consistency=None, no_consistency=False,
+) -> Settings:
     from entityfix.settings import check
 
+    if no_consistency and consistency not in (None, "off"):
+        raise typer.BadParameter(f"--no-consistency contradicts --consistency {consistency}", param_hint="--no-consistency")
     settings = load_settings(Path.cwd(), config)
     settings = settings.with_values(
         "command line",
@@ -128,6 +139,10 @@ def _settings(config, gazetteer, no_default, model, fix_threshold, suggest_thres
         channel=channel,
         exclude=tuple(settings.exclude) + tuple(exclude) if exclude else None,
         max_bytes=max_bytes,
+        sources=source_dir,
+        source_lang=source_lang,
+        source_mismatch=False if no_mismatch else None,
+        consistency="off" if no_consistency else consistency,
     )
     check(settings, "command line")
     return settings
@@ -152,21 +167,44 @@ def _read_inputs(paths: list[str], settings: Settings, errors: list[str]):
             errors.append(str(exc))
 
 
-def _check_all(paths, settings: Settings, errors: list[str], jobs: int = 1, progress: bool = True):
+def _check_all(paths, settings: Settings, errors: list[str], jobs: int = 1, progress: bool = True, source: Path | None = None):
     from entityfix.cli.report import FileResult
     from entityfix.cli.runner import check_texts, with_progress
+    from entityfix.cli.sources import sources_for
 
+    if source is not None and settings.sources is not None and settings.origins.get("sources") == "command line":
+        raise typer.BadParameter("give --source or --source-dir, not both", param_hint="--source")
     docs = list(_read_inputs(paths, settings, errors))
     if not docs:
         if not errors:
             _warn(f"no files to check in {' '.join(paths)} (include: {' '.join(settings.include)})")
         return []
-    texts = check_texts([doc.text for _, doc in docs], settings, jobs)
-    findings = with_progress(texts, len(docs)) if progress else texts
+    sources = sources_for([shown for shown, _ in docs], source, None if source else settings.sources, settings.encoding, settings.max_bytes, _warn)
+    _SOURCES.update({(shown if shown != "-" else "<stdin>"): s for (shown, _), s in zip(docs, sources) if s is not None})
+    texts = check_texts([doc.text for _, doc in docs], settings, jobs, sources=sources)
+    findings = list(with_progress(texts, len(docs)) if progress else texts)
+    if settings.consistency == "corpus":
+        findings = _corpus_consistency([doc.text for _, doc in docs], findings, settings)
     return [
         (doc, FileResult(shown if shown != "-" else "<stdin>", doc.text, tuple(found)))
         for (shown, doc), found in zip(docs, findings)
     ]
+
+
+_SOURCES: dict = {}  # shown path -> the SourceText it was checked against (a re-check before writing uses it too)
+
+
+def _corpus_consistency(texts: list[str], findings: list[list], settings: Settings) -> list[list]:
+    """``--consistency corpus``: one name spelt several ways across all the files checked together."""
+    from entityfix.checker import LineIndex
+    from entityfix.cli.runner import checker_for, local_checker
+    from entityfix.matching import consistency
+
+    checker = local_checker(settings)
+    occs = [o for n, (text, found) in enumerate(zip(texts, findings)) for o in checker.name_occurrences(text, found, n)]
+    lines = [LineIndex(t) for t in texts]
+    notes = consistency.corpus_notes(occs, lambda o: lines[o.doc].line_col(o.start)[0], checker.is_listed)
+    return [consistency.relabel(notes.get(n, []), found) for n, found in enumerate(findings)]
 
 
 def _emit(fmt: str, results, console) -> None:
@@ -187,10 +225,14 @@ def _emit(fmt: str, results, console) -> None:
         sys.stdout.write(report.to_diff(plain))
 
 
-def _summary(console, files: int, findings: int, fixes: int, suggestions: int, applied: int | None = None) -> None:
-    counted = f"{findings} finding{'s' if findings != 1 else ''}"
+def _summary(console, files: int, findings: list, applied: int | None = None) -> None:
+    fixes = sum(f.action == "fix" for f in findings)
+    notes = sum(f.action == "note" for f in findings)
+    suggestions = len(findings) - fixes - notes
+    counted = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
     if findings:
-        counted += f" ({fixes} fix{'es' if fixes != 1 else ''}, {suggestions} suggestion{'s' if suggestions != 1 else ''})"
+        counted += f" ({fixes} fix{'es' if fixes != 1 else ''}, {suggestions} suggestion{'s' if suggestions != 1 else ''}"
+        counted += f", {notes} note{'s' if notes != 1 else ''})" if notes else ")"
     parts = [f"{files} file{'s' if files != 1 else ''} checked", counted]
     if applied is not None:
         parts.append(f"{applied} fix{'es' if applied != 1 else ''} applied")
@@ -226,6 +268,12 @@ def check(
     channel: ChannelOpt = None,
     exclude: ExcludeOpt = None,
     max_bytes: MaxBytesOpt = None,
+    source: SourceOpt = None,
+    source_dir: SourceDirOpt = None,
+    source_lang: SourceLangOpt = None,
+    no_source_mismatch: NoMismatchOpt = False,
+    consistency: ConsistencyOpt = None,
+    no_consistency: NoConsistencyOpt = False,
     quiet: QuietOpt = False,
     no_progress: NoProgressOpt = False,
     debug: DebugOpt = False,
@@ -235,15 +283,17 @@ def check(
     fmt = _validate_format(fmt)
 
     def body() -> int:
-        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel, exclude, max_bytes)
+        settings = _settings(
+            config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel, exclude, max_bytes,
+            source_dir, source_lang, no_source_mismatch, consistency, no_consistency,
+        )
         errors: list[str] = []
-        results = _check_all(paths, settings, errors, jobs, progress=not (quiet or no_progress))
+        results = _check_all(paths, settings, errors, jobs, progress=not (quiet or no_progress), source=source)
         console = _console()
         _emit(fmt, results, console)
         findings = [f for _, r in results for f in r.findings]
         if fmt == "text" and not quiet:
-            fixes = sum(f.action == "fix" for f in findings)
-            _summary(console, len(results), len(findings), fixes, len(findings) - fixes)
+            _summary(console, len(results), findings)
         if errors:
             return EXIT_ERROR
         return EXIT_FOUND if findings else EXIT_CLEAN
@@ -268,6 +318,12 @@ def fix(
     channel: ChannelOpt = None,
     exclude: ExcludeOpt = None,
     max_bytes: MaxBytesOpt = None,
+    source: SourceOpt = None,
+    source_dir: SourceDirOpt = None,
+    source_lang: SourceLangOpt = None,
+    no_source_mismatch: NoMismatchOpt = False,
+    consistency: ConsistencyOpt = None,
+    no_consistency: NoConsistencyOpt = False,
     quiet: QuietOpt = False,
     no_progress: NoProgressOpt = False,
     fmt: FormatOpt = "text",
@@ -289,10 +345,13 @@ def fix(
         from entityfix.text.document import write_atomic
         from entityfix.cli.report import text_lines, unified_diff
 
-        settings = _settings(config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel, exclude, max_bytes)
+        settings = _settings(
+            config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel, exclude, max_bytes,
+            source_dir, source_lang, no_source_mismatch, consistency, no_consistency,
+        )
         actions = frozenset({FIX, SUGGEST}) if apply_suggestions else frozenset({FIX})
         errors: list[str] = []
-        results = _check_all(paths, settings, errors, jobs, progress=not (quiet or no_progress))
+        results = _check_all(paths, settings, errors, jobs, progress=not (quiet or no_progress), source=source)
         to_stdout = any(doc.path == "<stdin>" for doc, _ in results)
         out = _console(stderr=bool(to_stdout or diff or report_format))
         if interactive:
@@ -329,19 +388,21 @@ def fix(
         if report_format:
             _emit(report_format, results, out)
         findings = [f for _, r in results for f in r.findings]
-        fixes = sum(f.action == FIX for f in findings)
         if not quiet:
-            _summary(out, len(results), len(findings), fixes, len(findings) - fixes, None if diff else applied)
+            _summary(out, len(results), findings, None if diff else applied)
         if errors:
             return EXIT_ERROR
         return EXIT_FOUND if changed_files else EXIT_CLEAN
 
     def _interactive(results, out, settings, errors):
+        from dataclasses import replace
+
         from entityfix.cli.review import NeverPlaces, console_io, remember, review
 
         ask, say = console_io(out, sys.stdin)
         places = NeverPlaces(Path.cwd(), settings.gazetteer_paths)
-        decided = review([r for _, r in results], ask, say, places, styled=out.color_system is not None)
+        changes = [replace(r, findings=tuple(f for f in r.findings if f.action != "note")) for _, r in results]  # a note asks nothing
+        decided = review(changes, ask, say, places, styled=out.color_system is not None)
         for choice in decided.never:
             try:
                 say(remember(choice, Path.cwd()))
@@ -366,7 +427,7 @@ def _write(doc, result, chosen, new_text, settings: Settings, actions, interacti
     """
     from entityfix.apply import apply_findings
     from entityfix.cli.report import FileResult
-    from entityfix.cli.runner import local_checker
+    from entityfix.cli.runner import checker_for, local_checker
     from entityfix.text.document import ChangedOnDisk, read, write_atomic
 
     for attempt in range(WRITE_ATTEMPTS):
@@ -377,7 +438,8 @@ def _write(doc, result, chosen, new_text, settings: Settings, actions, interacti
             if interactive or attempt == WRITE_ATTEMPTS - 1:
                 raise
         doc = read(Path(doc.path), settings.encoding, settings.max_bytes)
-        result = FileResult(result.path, doc.text, tuple(local_checker(settings).check_until_stable(doc.text)))
+        checker = checker_for(local_checker(settings), _SOURCES.get(result.path))
+        result = FileResult(result.path, doc.text, tuple(checker.check_until_stable(doc.text)))
         chosen = [f for f in result.findings if f.action in actions]
         new_text = apply_findings(doc.text, chosen, actions)
         if new_text == doc.text:

@@ -35,6 +35,10 @@ _KEYS: dict[str, tuple[str, str]] = {
     "encoding": ("encoding", "str"),
     "max-bytes": ("max_bytes", "int"),
     "channel": ("channel", "str"),
+    "sources": ("sources", "path"),
+    "source-lang": ("source_lang", "str"),
+    "source-mismatch": ("source_mismatch", "bool"),
+    "consistency": ("consistency", "str"),
 }
 
 
@@ -99,6 +103,10 @@ def _convert(path: Path, key: str, kind: str, value: Any) -> Any:
         if not isinstance(value, str) or not value:
             raise bad("a non-empty string")
         return value
+    if kind == "path":
+        if not isinstance(value, str) or not value:
+            raise bad("a path (a non-empty string)")
+        return path.parent / value
     if kind == "int":
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise bad("a positive integer")

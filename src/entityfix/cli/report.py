@@ -19,9 +19,10 @@ from urllib.parse import quote
 from entityfix import __version__
 from entityfix.apply import apply_findings
 from entityfix.checker import LineIndex
-from entityfix.matching.decide import FIX, Finding
+from entityfix.matching.decide import FIX, NOTE, Finding
 
 FORMATS = ("text", "json", "sarif", "github", "diff")
+RULE_OF_KIND = {"consistency": "entityfix/inconsistent-name", "source-mismatch": "entityfix/source-mismatch"}
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # the project's page, SARIF's tool.driver.informationUri; the same as [project.urls] Homepage in pyproject.toml
 PROJECT_URL = "https://github.com/entityfix/entityfix"
@@ -49,6 +50,9 @@ def text_lines(result: FileResult) -> list[tuple[str, Finding]]:
     """``path:line:col: old -> new (TYPE, confidence) [suggestion] reasons`` per finding."""
     out = []
     for f, line, col in _located(result):
+        if f.action == NOTE:
+            out.append((f"{result.path}:{line}:{col}: {f.old}: note: {_reason_text(f)}", f))
+            continue
         tag = "" if f.action == FIX else "suggestion: "
         out.append((f"{result.path}:{line}:{col}: {f.old} -> {f.new} ({f.type}, {f.confidence:.3f}) {tag}{_reason_text(f)}", f))
     return out
@@ -59,6 +63,10 @@ def render_text(results: Iterable[FileResult], console) -> None:
 
     for result in results:
         for line, f in text_lines(result):
+            if f.action == NOTE:
+                head, _, rest = line.partition(f": {f.old}: note: ")
+                console.print(f"[bold]{escape(head)}[/bold]: [cyan]{escape(f.old)}[/cyan]: note: {escape(rest)}", highlight=False, soft_wrap=True)
+                continue
             head, _, rest = line.partition(f": {f.old} -> {f.new} ")
             colour = "red" if f.action == FIX else "yellow"
             console.print(
@@ -86,6 +94,8 @@ def to_json(results: Iterable[FileResult]) -> str:
                     "confidence": f.confidence,
                     "action": f.action,
                     "reasons": list(f.reasons),
+                    "kind": f.kind,
+                    **({"group": [{"spelling": s, "count": n} for s, n in f.group]} if f.group else {}),
                 }
             )
         files.append({"path": result.path, "findings": findings})
@@ -153,9 +163,17 @@ def to_sarif(results: Iterable[FileResult]) -> str:
         for f in result.findings:
             region = _sarif_region(lines, units, f.start, f.end)
             location = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
+            if f.action == NOTE:  # says something, changes nothing: no fix object
+                sarif_results.append(
+                    {
+                        "ruleId": RULE_OF_KIND[f.kind], "level": "note", "message": {"text": f"{f.old}: {_reason_text(f)}"},
+                        "locations": [location], "properties": {"entity": f.entity, "type": f.type, "action": f.action, "kind": f.kind},
+                    }
+                )
+                continue
             sarif_results.append(
                 {
-                    "ruleId": "entityfix/misspelt-name" if f.action == FIX else "entityfix/possible-misspelt-name",
+                    "ruleId": "entityfix/misspelt-name" if f.action == FIX else RULE_OF_KIND.get(f.kind, "entityfix/possible-misspelt-name"),
                     "level": "warning" if f.action == FIX else "note",
                     "message": {"text": f"{f.old} -> {f.new} ({f.entity}, {f.type}, {f.confidence:.3f}): {_reason_text(f)}"},
                     "locations": [location],
@@ -170,12 +188,14 @@ def to_sarif(results: Iterable[FileResult]) -> str:
                             ],
                         }
                     ],
-                    "properties": {"confidence": f.confidence, "entity": f.entity, "type": f.type, "action": f.action},
+                    "properties": {"confidence": f.confidence, "entity": f.entity, "type": f.type, "action": f.action, "kind": f.kind},
                 }
             )
     rules = [
         {"id": "entityfix/misspelt-name", "shortDescription": {"text": "Misspelt named entity (confident fix)"}},
         {"id": "entityfix/possible-misspelt-name", "shortDescription": {"text": "Possibly misspelt named entity (suggestion)"}},
+        {"id": "entityfix/inconsistent-name", "shortDescription": {"text": "One name spelt several ways"}},
+        {"id": "entityfix/source-mismatch", "shortDescription": {"text": "A name the translation and its source disagree on"}},
     ]
     doc = {
         "$schema": SARIF_SCHEMA,
@@ -204,6 +224,10 @@ def to_github(results: Iterable[FileResult]) -> str:
     for result in results:
         for f, line, col in _located(result):
             kind = "warning" if f.action == FIX else "notice"
+            if f.action == NOTE:
+                title, msg = _gh_escape(f"entityfix: {f.old}", prop=True), _gh_escape(f"{f.old}: {_reason_text(f)}")
+                out.append(f"::{kind} file={_gh_escape(result.path, True)},line={line},col={col},endColumn={col + len(f.old)},title={title}::{msg}")
+                continue
             title = _gh_escape(f"entityfix: {f.old} -> {f.new}", prop=True)
             msg = _gh_escape(f"{f.old} -> {f.new} ({f.entity}, {f.type}, {f.confidence:.3f}): {_reason_text(f)}")
             out.append(f"::{kind} file={_gh_escape(result.path, True)},line={line},col={col},endColumn={col + len(f.old)},title={title}::{msg}")

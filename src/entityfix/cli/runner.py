@@ -118,21 +118,47 @@ def _init_worker(settings: Settings) -> None:
         _worker = local_checker(settings)
 
 
-def _check_in_worker(texts: list[str]) -> list[list[Finding]]:
+@dataclass(frozen=True)
+class SourceText:
+    """A translation's source: its path (for reasons) and text."""
+
+    where: str
+    text: str
+
+
+_for_source: dict[tuple[int, SourceText], Checker] = {}  # (parent checker, source) -> its Checker, built once
+
+
+def checker_for(checker: Checker, source: SourceText | None) -> Checker:
+    """The Checker of a document: ``checker`` itself, or its source's (``Checker.for_source``)."""
+    if source is None:
+        return checker
+    key = (id(checker), source)
+    if key not in _for_source:
+        _for_source[key] = checker.for_source(source.text, source.where)
+    return _for_source[key]
+
+
+def _check_in_worker(items: list[tuple[str, SourceText | None]]) -> list[list[Finding]]:
     assert _worker is not None
-    return [_worker.check_until_stable(text) for text in texts]
+    return [checker_for(_worker, source).check_until_stable(text) for text, source in items]
 
 
-def check_texts(texts: list[str], settings: Settings, jobs: int = 1, checker: Checker | None = None) -> Iterator[list[Finding]]:
+def check_texts(
+    texts: list[str], settings: Settings, jobs: int = 1, checker: Checker | None = None,
+    sources: list[SourceText | None] | None = None,
+) -> Iterator[list[Finding]]:
     """Findings for each text, in order, checked here or in workers (``plan``).
 
-    The Checker is built, and the workers started, before this returns: a fork then happens before
-    the caller starts any thread (a progress bar's).
+    ``sources[i]``: the source text ``texts[i]`` translates, or None.  The Checker is built, and
+    the workers started, before this returns: a fork then happens before the caller starts any
+    thread (a progress bar's).
     """
+    sources = sources if sources is not None else [None] * len(texts)
     sizes = [len(t) for t in texts]
     how = plan(sizes, jobs)
     if not how.workers:
-        return _in_process(texts, checker or local_checker(settings))
+        return _in_process(texts, sources, checker or local_checker(settings))
     if how.method == "fork":
         local_checker(settings).extractor  # loaded once here (spaCy loads on first need), shared copy-on-write by every worker
         gc.freeze()
@@ -145,16 +171,17 @@ def check_texts(texts: list[str], settings: Settings, jobs: int = 1, checker: Ch
             initargs=(settings,),
         )
         tasks = chunk(sizes, how.workers)
-        results = pool.map(_check_in_worker, [texts[r.start : r.stop] for r in tasks])  # submits all: forks now
+        items = list(zip(texts, sources))
+        results = pool.map(_check_in_worker, [items[r.start : r.stop] for r in tasks])  # submits all: forks now
     except BaseException:
         _shut(pool, how)
         raise
     return _from_pool(pool, how, results)
 
 
-def _in_process(texts: list[str], checker: Checker) -> Iterator[list[Finding]]:
-    for text in texts:
-        yield checker.check_until_stable(text)
+def _in_process(texts: list[str], sources: list[SourceText | None], checker: Checker) -> Iterator[list[Finding]]:
+    for text, source in zip(texts, sources):
+        yield checker_for(checker, source).check_until_stable(text)
 
 
 def _from_pool(pool: ProcessPoolExecutor, how: Plan, results) -> Iterator[list[Finding]]:

@@ -25,7 +25,7 @@ from entityfix.gazetteer.schema import (
     ALIAS, CANONICAL, ENTITY_TYPES, SURNAME, Entity, Form, check_lists, gazetteer_files, load_entities, name_key, token_texts,
 )
 from entityfix.gazetteer.index import TokenIndex
-from entityfix.spelling.names import surname_tokens
+from entityfix.spelling.names import surname_tokens, tokenize
 from entityfix.spelling.phonetic import exact_key, fold
 from entityfix.gazetteer.tables import HashIndex, Strings, csr, hash_array, stable_hash
 
@@ -600,6 +600,39 @@ def load(paths: list[Path], use_cache: bool = True, strict: bool = False) -> Gaz
         cache.write(target, arrays, keep=[target, *part_paths])
         cache.used(p for p in part_paths if p is not None)
     return gaz
+
+
+def load_with(paths: list[Path], extra: Sequence[Entity], name: str, base: Gazetteer | None = None) -> Gazetteer:
+    """The lists named plus ``extra`` entries from elsewhere (a translation's source text), as one.
+
+    An extra entry whose name a loaded list already holds as a correct form of a curated entry,
+    or lists as a misspelling, is left out: the user's lists say more of it than one text does,
+    and a second entry of the same name would only make the two ambiguous.  The others are
+    compiled (small: never cached) and combined with the lists' cached parts, unchecked between
+    them: a name in a source text is no contradiction of a list, whatever type NER gave it.
+    """
+    base = base if base is not None else load(paths)
+    kept = [e for e in extra if not _held(base, e.name)]
+    if not kept:
+        return base
+    files = expand(paths)
+    caching = cache.folder() is not None
+    parts, names = [], [os.fspath(f) for f in files]
+    for file in files:
+        where = cache.part_path(file, cache.content_digest(file)) if caching else None
+        arrays = cache.read(where) if where is not None else None
+        if arrays is None or arrays.keys() != PART_KEYS:
+            arrays = _compiled(load_entities(file))
+        parts.append(arrays)
+    parts.append(_compiled(kept))
+    return Gazetteer(combine(parts, [*names, name], [*names, name]))
+
+
+def _held(gaz: Gazetteer, name: str) -> bool:
+    keys = [t.key for t in tokenize(name)]
+    if not keys or gaz.misspelling_of(keys) is not None:
+        return True
+    return any(not gaz.is_reference(gaz.form_entity_id(fid)) for fid in gaz.forms_with_key(keys))
 
 
 def _compiled(entities: Iterable[Entity]) -> dict[str, np.ndarray]:

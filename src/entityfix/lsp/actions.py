@@ -42,7 +42,7 @@ def code_actions(
 ) -> list[lsp.CodeAction]:
     start = state.lines.offset(rng.start.line, rng.start.character)
     end = state.lines.offset(rng.end.line, rng.end.character)
-    here = [f for f in state.findings if f.start <= end and f.end >= start]
+    here = [f for f in state.findings if f.start <= end and f.end >= start and f.action != "note"]  # a note has no edit
     out: list[lsp.CodeAction] = []
     if _wanted(lsp.CodeActionKind.QuickFix, only):
         for f in here:
@@ -149,6 +149,9 @@ def hover_text(f: "Finding", project: "Project | None") -> str:
         lines.append(f"from: {where or 'unknown list'}" + (" (reference list)" if e.reference else ""))
         lines.append("")
     label = "fix" if f.action == "fix" else "suggestion"
-    lines.append(f"`{f.old}` → `{f.new}`: {label}, confidence {f.confidence:.3f}")
+    if f.action == "note":
+        lines.append(f"`{f.old}`: note")
+    else:
+        lines.append(f"`{f.old}` → `{f.new}`: {label}, confidence {f.confidence:.3f}")
     lines.extend(f"- {r}" for r in f.reasons)
     return "\n".join(lines)

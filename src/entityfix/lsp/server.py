@@ -59,7 +59,7 @@ class Options:
 
     debounce: float = 0.1
     severity: dict[str, lsp.DiagnosticSeverity] = field(
-        default_factory=lambda: {"fix": lsp.DiagnosticSeverity.Warning, "suggest": lsp.DiagnosticSeverity.Information}
+        default_factory=lambda: {"fix": lsp.DiagnosticSeverity.Warning, "suggest": lsp.DiagnosticSeverity.Information, "note": lsp.DiagnosticSeverity.Hint}
     )
 
     def update(self, raw: Any) -> None:
@@ -70,7 +70,7 @@ class Options:
             self.debounce = max(0.0, float(raw["debounce"]))
         sev = raw.get("severity")
         if isinstance(sev, dict):
-            for action in ("fix", "suggest"):
+            for action in ("fix", "suggest", "note"):
                 name = sev.get(action) or sev.get("suggestion" if action == "suggest" else action)
                 if isinstance(name, str) and name.lower() in SEVERITIES:
                     self.severity[action] = SEVERITIES[name.lower()]
@@ -186,6 +186,8 @@ class EntityfixServer(LanguageServer):
     def diagnostic(self, f, lines: Lines) -> lsp.Diagnostic:
         label = "fix" if f.action == "fix" else "suggestion"
         message = f"{f.old} → {f.new} ({f.entity}, {f.type}; {label}, {f.confidence:.3f}): " + "; ".join(f.reasons)
+        if f.action == "note":  # a note changes nothing: it only says what it found
+            message = f"{f.old}: " + "; ".join(f.reasons)
         return lsp.Diagnostic(
             range=_range(lines, f.start, f.end),
             message=message,

@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from entityfix.spelling.phonetic import fold
 from entityfix.matching.resolve import Candidate, DocContext, MentionAnalysis, Resolver
 
-FIX, SUGGEST = "fix", "suggest"
+FIX, SUGGEST, NOTE = "fix", "suggest", "note"
+# what a finding is about: a misspelt name (the resolver's), one name spelt several ways in a
+# document or corpus (``consistency``), a name the translation and its source disagree on
+NAME, CONSISTENCY, SOURCE_MISMATCH = "name", "consistency", "source-mismatch"
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,10 @@ class Finding:
     entity: str
     type: str
     confidence: float
-    action: str  # "fix" | "suggest"
+    action: str  # "fix" | "suggest" | "note" (a note says something and changes nothing: new == old)
     reasons: tuple[str, ...]
+    kind: str = NAME
+    group: tuple[tuple[str, int], ...] = ()  # consistency: every spelling of the name, with its count
 
 
 def _best_per_mention(
