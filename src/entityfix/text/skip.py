@@ -10,17 +10,23 @@ Two kinds, both found by pattern (no parsing, so any file type works):
   ``www.``), e-mail addresses, bare domain names (``Kantz.com``), ``@handles`` and ``#tags``, file
   paths (``/usr/share/…``, ``./docs/…``, ``C:\\…``, ``docs/Kantz.md``), Markdown code (fenced
   blocks and inline code spans), HTML/XML tags with their attributes (the text between tags is
-  prose), and the keys of a front-matter block at the top of a file (its values are prose).
+  prose), and the keys of a front-matter block at the top of a file (its values are prose);
+* **the machinery of a subtitle file** (``.srt``, ``.vtt``, told from the text: ``subtitles.py``):
+  cue numbers and identifiers, timing lines with their cue settings, WebVTT's header, ``NOTE``,
+  ``STYLE`` and ``REGION`` blocks, timestamp tags in cue text.
 
 A name in such a stretch is an identifier: "fixing" it breaks a link, an address or code.  The
 checker hides these stretches from NER (same offsets, blanks in their place) and drops any
-mention that touches one.
+mention that touches one.  In a subtitle file NER also reads the line breaks inside one cue's
+text as spaces (``blanked``), so a name cut across two lines of a cue is one mention.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+
+from entityfix.text import subtitles
 
 _MARKER = re.compile(r"entityfix:\s*(ignore|off|on)\b")
 
@@ -102,8 +108,9 @@ def non_prose_ranges(text: str) -> list[tuple[int, int]]:
 
 
 def untouched_ranges(text: str) -> list[tuple[int, int]]:
-    """Everything the checker leaves alone: suppressed lines and text that is not prose, merged."""
-    return merged(suppressed_ranges(text) + non_prose_ranges(text))
+    """Everything the checker leaves alone: suppressed lines and text that is not prose (a subtitle
+    file's cue numbers, timings and metadata blocks included), merged."""
+    return merged(suppressed_ranges(text) + non_prose_ranges(text) + subtitles.untouched_ranges(text))
 
 
 def merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -127,13 +134,21 @@ def inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def blanked(text: str, ranges: list[tuple[int, int]]) -> str:
-    """``text`` with every range replaced by spaces (line ends kept): same offsets, nothing to read."""
-    if not ranges:
+    """``text`` with every range replaced by spaces (line ends kept): same offsets, nothing to read.
+
+    In a subtitle file the line ends inside one cue's text become spaces too (each of ``\\r\\n``'s
+    two characters one space), so NER reads a cue as the one sentence it is."""
+    breaks = subtitles.cue_breaks(text)
+    if not ranges and not breaks:
         return text
-    parts, pos = [], 0
-    for start, end in ranges:
-        parts.append(text[pos:start])
-        parts.append(re.sub(r"[^\r\n]", " ", text[start:end]))
-        pos = end
-    parts.append(text[pos:])
-    return "".join(parts)
+    for spans, blank in ((ranges, lambda s: re.sub(r"[^\r\n]", " ", s)), (breaks, lambda s: " " * len(s))):
+        if not spans:
+            continue
+        parts, pos = [], 0
+        for start, end in spans:
+            parts.append(text[pos:start])
+            parts.append(blank(text[start:end]))
+            pos = end
+        parts.append(text[pos:])
+        text = "".join(parts)
+    return text
