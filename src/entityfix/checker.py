@@ -16,7 +16,7 @@ from entityfix.settings import Settings
 from dataclasses import dataclass, replace
 
 from entityfix.apply import apply_findings
-from entityfix.matching import consistency
+from entityfix.matching import consistency, spoken
 from entityfix.matching.decide import FIX, SUGGEST, Finding, Thresholds, decide
 from entityfix.text.extract import Extractor, Mention
 from entityfix.gazetteer.store import Gazetteer, load
@@ -81,6 +81,7 @@ class Checker:
 
     def __init__(self, settings: Settings | None = None, gazetteer: Gazetteer | None = None):
         self.source: Source | None = None
+        self._forms = None  # speech: the listed forms by sound, built on first need
         self._parent: Checker | None = None
         self.settings = settings or Settings()
         self.gazetteer = gazetteer if gazetteer is not None else load(self.settings.gazetteer_paths)
@@ -203,17 +204,36 @@ class Checker:
         lines = LineIndex(text)
         if skip is None:
             skip = untouched_ranges(text)
-        if not self.may_change(text, skip):
+        spoken_text = self.settings.channel == "asr" or (self.settings.channel == "auto" and channel.guess(text) == "asr")
+        if not spoken_text and not self.may_change(text, skip):
             return [], []
-        self.resolver.channel = self.settings.channel if self.settings.channel != "auto" else channel.guess(text)
+        self.resolver.channel = "asr" if spoken_text else self.settings.channel if self.settings.channel != "auto" else channel.guess(text)
         analyses = []
-        # NER reads the prose only: code, markup and addresses are blanked (offsets unchanged)
-        found = self.extractor.mentions(blanked(text, skip))
+        # NER reads the prose only: code, markup and addresses are blanked (offsets unchanged); a
+        # transcript without capitals gives NER nothing to go on, and its names come from the list
+        found = self.extractor.mentions(blanked(text, skip)) if _has_capitals(text) else []
         mentions = [m for m in _labelled_alike(_joined_people(found, text)) if not (skip and inside(skip, m.start, m.end))]
         self.resolver.begin_document(mentions, text)
         for mention in mentions:
             analyses.append((self.resolver.analyze(mention), line_base + lines.line_col(mention.start)[0]))
-        return [f for f in decide(self.resolver, analyses, self.thresholds) if _whole_words(text, f)], mentions
+        findings = [f for f in decide(self.resolver, analyses, self.thresholds) if _whole_words(text, f)]
+        if self.resolver.channel == "asr":
+            findings = sorted(findings + self._heard(text, findings, skip), key=lambda f: (f.start, f.end))
+        return findings, mentions
+
+    def _heard(self, text: str, findings: list[Finding], skip: list[tuple[int, int]] | None) -> list[Finding]:
+        """Speech: listed names in runs of words, in any case (``matching/spoken.py``)."""
+        if self._forms is None:
+            self._forms = spoken.FormIndex(self.gazetteer)
+        out = []
+        for h in spoken.heard_names(text, self._forms, [(f.start, f.end) for f in findings], skip):
+            if h.confidence < self.thresholds.suggest:
+                continue
+            entity = self.gazetteer.entity(h.entity)
+            f = Finding(h.start, h.end, h.old, h.new, entity.name, entity.type, h.confidence, SUGGEST, h.reasons)
+            if _whole_words(text, f):
+                out.append(f)
+        return out
 
     def _stable_window(self, text: str, line_base: int, skip: list[tuple[int, int]] | None) -> list[Finding]:
         findings, mentions = self._decided(text, line_base, skip)
@@ -296,6 +316,10 @@ def _whole_words(text: str, f: Finding) -> bool:
     glued = before.isalnum() or before in "_@" or after.isalnum() or after in "_@"
     dotted = after == "." and f.end + 1 < len(text) and text[f.end + 1].isalnum()
     return not (glued or dotted)
+
+
+def _has_capitals(text: str) -> bool:
+    return any(ch.isupper() for ch in text)
 
 
 def _span(o) -> Finding:
