@@ -160,7 +160,7 @@ class Checker:
         """Findings for one document; a very long text is decided window by window (bounded memory)."""
         return self._with_dropped(text, self._by_window(text, self._check_window))
 
-    def check_until_stable(self, text: str) -> list[Finding]:
+    def check_until_stable(self, text: str, on_window=None) -> list[Finding]:
         """Findings whose fixes, applied together, give a text ``fix`` leaves alone.
 
         Fixing a name changes the context of its neighbours (NER sees "Benny Gantz"
@@ -169,7 +169,7 @@ class Checker:
         are mapped back to offsets in the original text.  Long texts do this window
         by window, as they are decided window by window.
         """
-        return self._with_dropped(text, self._by_window(text, self._stable_window))
+        return self._with_dropped(text, self._by_window(text, self._stable_window, on_window))
 
     def _with_dropped(self, text: str, findings: list[Finding]) -> list[Finding]:
         """With a source: the people and places it names that the whole translation does not."""
@@ -181,9 +181,15 @@ class Checker:
         known = lambda name: all(prior.lookup(t.text).own_strength >= 0.7 for t in tokenize(name))  # noqa: E731
         return source_mismatch.dropped(text, findings, self.source.entries, known, self.source.where) + findings
 
-    def _by_window(self, text: str, check) -> list[Finding]:
+    def _by_window(self, text: str, check, on_window=None) -> list[Finding]:
+        """``check`` on the whole text, or window by window; ``on_window(done, findings)`` hears of
+        each window as it is decided (characters done so far, that window's findings), so a caller
+        can show progress through a big file and report its findings as they come."""
         if len(text) <= WINDOW_CHARS:
-            return check(text, 0, None)
+            findings = check(text, 0, None)
+            if on_window is not None:
+                on_window(len(text), findings)
+            return findings
         findings: list[Finding] = []
         skip = untouched_ranges(text)  # "entityfix: off" and code blocks may span windows
         line_base = 0
@@ -191,7 +197,10 @@ class Checker:
             local_skip = [
                 (max(0, a - offset), min(len(piece), b - offset)) for a, b in skip if b > offset and a < offset + len(piece)
             ]
-            findings.extend(replace(f, start=f.start + offset, end=f.end + offset) for f in check(piece, line_base, local_skip))
+            found = [replace(f, start=f.start + offset, end=f.end + offset) for f in check(piece, line_base, local_skip)]
+            findings.extend(found)
+            if on_window is not None:
+                on_window(offset + len(piece), found)
             line_base += piece.count("\n")
         return findings
 

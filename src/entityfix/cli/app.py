@@ -167,7 +167,16 @@ def _read_inputs(paths: list[str], settings: Settings, errors: list[str]):
             errors.append(str(exc))
 
 
-def _check_all(paths, settings: Settings, errors: list[str], jobs: int = 1, progress: bool = True, source: Path | None = None):
+def _check_all(
+    paths, settings: Settings, errors: list[str], jobs: int = 1, progress: bool = True, source: Path | None = None, stream=None,
+):
+    """Check every input: (Document, FileResult) per readable one, in order.
+
+    ``stream(result)``: called with each window's findings as they are decided (a big file is
+    decided window by window: its findings need not wait for its end); a caller that streams
+    prints the rest (what only the whole file or corpus gives) from the results.  A file bigger
+    than one window gets a progress bar by characters on a terminal (``progress``)."""
+    from entityfix.checker import WINDOW_CHARS
     from entityfix.cli.report import FileResult
     from entityfix.cli.runner import check_texts, with_progress
     from entityfix.cli.sources import sources_for
@@ -181,14 +190,58 @@ def _check_all(paths, settings: Settings, errors: list[str], jobs: int = 1, prog
         return []
     sources = sources_for([shown for shown, _ in docs], source, None if source else settings.sources, settings.encoding, settings.max_bytes, _warn)
     _SOURCES.update({(shown if shown != "-" else "<stdin>"): s for (shown, _), s in zip(docs, sources) if s is not None})
-    texts = check_texts([doc.text for _, doc in docs], settings, jobs, sources=sources)
-    findings = list(with_progress(texts, len(docs)) if progress else texts)
+    shown_as = [shown if shown != "-" else "<stdin>" for shown, _ in docs]
+    bar = _CharacterBar(sum(len(doc.text) for _, doc in docs)) if (
+        progress and sys.stderr.isatty() and any(len(doc.text) > WINDOW_CHARS for _, doc in docs)
+    ) else None
+
+    def told(n: int, done: int, found) -> None:
+        if bar is not None:
+            bar.at(n, done)
+        if stream is not None and found:
+            stream(FileResult(shown_as[n], docs[n][1].text, tuple(found)))
+
+    texts = check_texts(
+        [doc.text for _, doc in docs], settings, jobs, sources=sources, on_window=told if (bar or stream) else None,
+    )
+    if bar is not None:
+        with bar:
+            findings = list(texts)
+    else:
+        findings = list(with_progress(texts, len(docs)) if progress else texts)
     if settings.consistency == "corpus":
         findings = _corpus_consistency([doc.text for _, doc in docs], findings, settings)
     return [
         (doc, FileResult(shown if shown != "-" else "<stdin>", doc.text, tuple(found)))
         for (shown, doc), found in zip(docs, findings)
     ]
+
+
+class _CharacterBar:
+    """A progress bar over the characters of all inputs, on a terminal's standard error: a big file
+    is decided window by window, and each window moves the bar (a 50 MB text is fifty steps)."""
+
+    def __init__(self, total: int):
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("checking"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+            console=Console(stderr=True), transient=True,
+        )
+        self.task = self.progress.add_task("checking", total=total)
+        self.done: dict[int, int] = {}
+
+    def at(self, n: int, done: int) -> None:
+        self.done[n] = done
+        self.progress.update(self.task, completed=sum(self.done.values()))
+
+    def __enter__(self):
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
 
 
 _SOURCES: dict = {}  # shown path -> the SourceText it was checked against (a re-check before writing uses it too)
@@ -288,9 +341,25 @@ def check(
             source_dir, source_lang, no_source_mismatch, consistency, no_consistency,
         )
         errors: list[str] = []
-        results = _check_all(paths, settings, errors, jobs, progress=not (quiet or no_progress), source=source)
         console = _console()
-        _emit(fmt, results, console)
+        streamed: set = set()
+
+        def stream(piece) -> None:  # text findings are printed as each window is decided
+            from entityfix.cli.report import render_text
+
+            render_text([piece], console)
+            streamed.update((piece.path, f) for f in piece.findings)
+
+        results = _check_all(
+            paths, settings, errors, jobs, progress=not (quiet or no_progress), source=source, stream=stream if fmt == "text" else None,
+        )
+        if fmt == "text":  # what the whole file or corpus added after its windows
+            from dataclasses import replace as _replace
+
+            results_left = [(d, _replace(r, findings=tuple(f for f in r.findings if (r.path, f) not in streamed))) for d, r in results]
+            _emit(fmt, results_left, console)
+        else:
+            _emit(fmt, results, console)
         findings = [f for _, r in results for f in r.findings]
         if fmt == "text" and not quiet:
             _summary(console, len(results), findings)

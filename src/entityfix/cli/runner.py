@@ -146,11 +146,13 @@ def _check_in_worker(items: list[tuple[str, SourceText | None]]) -> list[list[Fi
 
 def check_texts(
     texts: list[str], settings: Settings, jobs: int = 1, checker: Checker | None = None,
-    sources: list[SourceText | None] | None = None,
+    sources: list[SourceText | None] | None = None, on_window=None,
 ) -> Iterator[list[Finding]]:
     """Findings for each text, in order, checked here or in workers (``plan``).
 
-    ``sources[i]``: the source text ``texts[i]`` translates, or None.  The Checker is built, and
+    ``sources[i]``: the source text ``texts[i]`` translates, or None.  ``on_window(i, done, findings)``:
+    told of each window of text ``i`` as it is decided (in this process only: a worker's findings
+    come back whole).  The Checker is built, and
     the workers started, before this returns: a fork then happens before the caller starts any
     thread (a progress bar's).
     """
@@ -158,7 +160,7 @@ def check_texts(
     sizes = [len(t) for t in texts]
     how = plan(sizes, jobs)
     if not how.workers:
-        return _in_process(texts, sources, checker or local_checker(settings))
+        return _in_process(texts, sources, checker or local_checker(settings), on_window)
     if how.method == "fork":
         local_checker(settings).extractor  # loaded once here (spaCy loads on first need), shared copy-on-write by every worker
         gc.freeze()
@@ -179,9 +181,10 @@ def check_texts(
     return _from_pool(pool, how, results)
 
 
-def _in_process(texts: list[str], sources: list[SourceText | None], checker: Checker) -> Iterator[list[Finding]]:
-    for text, source in zip(texts, sources):
-        yield checker_for(checker, source).check_until_stable(text)
+def _in_process(texts: list[str], sources: list[SourceText | None], checker: Checker, on_window=None) -> Iterator[list[Finding]]:
+    for n, (text, source) in enumerate(zip(texts, sources)):
+        told = None if on_window is None else (lambda done, found, n=n: on_window(n, done, found))
+        yield checker_for(checker, source).check_until_stable(text, told)
 
 
 def _from_pool(pool: ProcessPoolExecutor, how: Plan, results) -> Iterator[list[Finding]]:
