@@ -111,3 +111,19 @@ def test_never_into_the_config_allow_list(tmp_path):
     assert tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["entityfix"]["allow"] == ["Kantz"]
     assert (tmp_path / "names.yaml").read_bytes() == original
     assert doc.read_text() == "Benny Gantz arrived in Rabat.\nLater Mr. Kantz met Nasser Bourita.\nMr. Kantz left.\n"
+
+
+def test_never_goes_into_the_config_named_with_config(tmp_path):
+    original = _own_gazetteer(tmp_path)
+    settings = tmp_path / "conf" / "entityfix.toml"
+    settings.parent.mkdir()
+    settings.write_text('gazetteers = ["../names.yaml"]\ndefault-gazetteers = false\n')
+    (tmp_path / ".entityfix.toml").write_text("default-gazetteers = true\n")  # found upwards, but not in force
+    doc = tmp_path / "a.txt"
+    doc.write_text(MANGLED)
+    result = run_cli("fix", "-i", "--config", str(settings), "a.txt", cwd=tmp_path, stdin=b"v\nc\ny\n")
+    assert result.returncode == 1, result.stderr.decode()
+    assert f"[c]onfig allow list ({settings})" in result.stdout.decode() or "[c]onfig allow list (conf/entityfix.toml)" in result.stdout.decode()
+    assert tomllib.loads(settings.read_text())["allow"] == ["Kantz"]
+    assert (tmp_path / ".entityfix.toml").read_text() == "default-gazetteers = true\n"
+    assert (tmp_path / "names.yaml").read_bytes() == original

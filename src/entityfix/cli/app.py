@@ -469,12 +469,12 @@ def fix(
         from entityfix.cli.review import NeverPlaces, console_io, remember, review
 
         ask, say = console_io(out, sys.stdin)
-        places = NeverPlaces(Path.cwd(), settings.gazetteer_paths)
+        places = NeverPlaces(Path.cwd(), settings.gazetteer_paths, config)
         changes = [replace(r, findings=tuple(f for f in r.findings if f.action != "note")) for _, r in results]  # a note asks nothing
         decided = review(changes, ask, say, places, styled=out.color_system is not None)
         for choice in decided.never:
             try:
-                say(remember(choice, Path.cwd()))
+                say(remember(choice, Path.cwd(), config))
             except EntityfixError as exc:  # the accepted fixes are still applied
                 _error(str(exc))
                 errors.append(str(exc))

@@ -165,8 +165,9 @@ def load_settings(cwd: Path | None = None, config: Path | None = None) -> Settin
     return settings_from_table(*found)
 
 
-def add_to_allow(name: str, cwd: Path) -> Path:
-    """Add ``name`` to the allow list of the config in force (creating ``.entityfix.toml`` if none).
+def add_to_allow(name: str, cwd: Path, config: Path | None = None) -> Path:
+    """Add ``name`` to the allow list of the config in force: ``config`` (the ``--config`` file) when
+    given, else the one found upwards from ``cwd`` (creating ``.entityfix.toml`` if none).
 
     Only the ``allow = [...]`` line is written; everything else in the file stays as it was.
     """
@@ -175,7 +176,13 @@ def add_to_allow(name: str, cwd: Path) -> Path:
 
     from entityfix.text.document import read, write_atomic
 
-    found = find_config(cwd.resolve())
+    if config is not None:
+        if not config.is_file():
+            raise EntityfixError("config file not found", str(config))
+        data = _read_toml(config)
+        found = (config, data.get("tool", {}).get("entityfix", {}) if config.name == "pyproject.toml" else data)
+    else:
+        found = find_config(cwd.resolve())
     if found is None:
         path = cwd / ".entityfix.toml"
         path.write_text(f"allow = {json.dumps([name], ensure_ascii=False)}\n", encoding="utf-8")

@@ -275,15 +275,19 @@ class NeverPlaces:
     """The config that receives the allow list, and the curated YAML gazetteers in use that can take
     a ``never`` entry (read when a first "v" is answered, once)."""
 
-    def __init__(self, cwd: Path, gazetteer_paths: tuple[Path, ...] | list[Path]):
+    def __init__(self, cwd: Path, gazetteer_paths: tuple[Path, ...] | list[Path], config: Path | None = None):
         self.cwd = cwd
+        self.config = config  # the --config file, which then takes the allow list
         self.paths = list(gazetteer_paths)
         self._entities: dict[tuple[str, str], tuple[Path, frozenset[str]]] | None = None
 
     def allow_file(self) -> Path:
-        """The file ``config.add_to_allow`` writes: the config found upwards, else ``.entityfix.toml`` here."""
+        """The file ``config.add_to_allow`` writes: the ``--config`` file, else the config found upwards,
+        else ``.entityfix.toml`` here."""
         from entityfix.cli.config import find_config
 
+        if self.config is not None:
+            return self.config
         found = find_config(self.cwd.resolve())
         return found[0] if found is not None else self.cwd / ".entityfix.toml"
 
@@ -329,7 +333,7 @@ class NeverPlaces:
         return found
 
 
-def remember(choice: Never, cwd: Path) -> str:
+def remember(choice: Never, cwd: Path, config: Path | None = None) -> str:
     """Write one "never change" answer; the line saying what was done."""
     if choice.place == "gazetteer":
         if add_to_never(choice.path, choice.entity, choice.type, choice.name):
@@ -337,7 +341,7 @@ def remember(choice: Never, cwd: Path) -> str:
         return f"{choice.name!r} is already in the never list of {choice.entity!r} in {choice.path}"
     from entityfix.cli.config import add_to_allow
 
-    where = add_to_allow(choice.name, cwd)
+    where = add_to_allow(choice.name, cwd, config)
     return f"added {choice.name!r} to the allow list in {where}"
 
 
