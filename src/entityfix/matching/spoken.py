@@ -42,6 +42,7 @@ MIN_SIMILARITY = 0.8  # compare() score below which a run is not weighed at all
 CANDIDATES = 4  # near forms weighed per run
 COMMON_ZIPF = 3.5  # a changed word at least this frequent is an ordinary English word
 FUNCTION_ZIPF = 5.5  # "the", "and", "to", "our": a run never starts or ends with one
+NEAR_MEMO = 262_144  # distinct runs whose near forms are remembered
 SHORT_FORM = 5  # letters: a form this short ("GAAP") is a word as often as a name
 
 # fitted by logistic regression on every candidate of the speech development pack (60 transcripts,
@@ -96,38 +97,39 @@ class FormIndex:
         self.keys = keys
         self.index = TokenIndex.build(keys) if keys else None
         self.by_key = {k: fid for k, fid in zip(keys, self.forms)}
+        # a transcript says the same words over and over: each distinct run is looked up once
+        self.near = lru_cache(maxsize=NEAR_MEMO)(self._near)
 
-    def near(self, key: str) -> list[int]:
+    def _near(self, key: str) -> tuple[int, ...]:
         if self.index is None:
-            return []
-        return [self.forms[i] for i in self.index.candidates(key, limit=CANDIDATES, min_similarity=0.6)]
+            return ()
+        return tuple(self.forms[i] for i in self.index.candidates(key, limit=CANDIDATES, min_similarity=0.6))
 
 
 def heard_names(text: str, index: FormIndex, taken: list[tuple[int, int]], skip: list[tuple[int, int]] | None = None) -> list[Heard]:
     """Runs of ``text``'s words that are likely a listed name, best first, none overlapping another
     or a ``taken`` span (the resolver's findings) or a ``skip`` span."""
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-    said = _said(words)
+    if not words:
+        return []
+    folded = [fold(_POSSESSIVE.sub("", w)) for _, _, w in words]
+    function = [_function_word(w) for _, _, w in words]
+    joined = [bool(_JOINERS.fullmatch(text[words[k][1] : words[k + 1][0]])) for k in range(len(words) - 1)]
+    blocked = _blocked(words, sorted([*taken, *(skip or [])]))
+    said = _Said(folded)
     found: list[Heard] = []
     for i in range(len(words)):
-        for n in range(1, MAX_WORDS + 1):
-            if i + n > len(words):
-                break
-            run = words[i : i + n]
-            if n > 1 and not _JOINERS.fullmatch(text[run[-2][1] : run[-1][0]]):
-                break  # punctuation or a line break ends a run
-            if _function_word(run[0][2]) or _function_word(run[-1][2]):
-                continue
-            key = fold("".join(_POSSESSIVE.sub("", w) for _, _, w in run))
-            if len(key) < MIN_LETTERS:
-                continue
-            start, end = run[0][0], run[-1][1]
-            if any(a < end and start < b for a, b in taken) or (skip and any(a < end and start < b for a, b in skip)):
-                continue
-            if key in index.by_key:
-                continue  # the run is a listed form already (whatever its case)
+        if function[i] or blocked[i]:
+            continue
+        key = ""
+        for j in range(i, min(len(words), i + MAX_WORDS)):
+            if j > i and (not joined[j - 1] or blocked[j]):
+                break  # punctuation, a line break or a finding ends a run
+            key += folded[j]
+            if function[j] or len(key) < MIN_LETTERS or key in index.by_key:
+                continue  # a run never ends on "the"; a listed form already (whatever its case) stays
             for fid in index.near(key):
-                h = _weigh(text, run, key, fid, index.gaz, said)
+                h = _weigh(text, words[i : j + 1], key, fid, index.gaz, said)
                 if h is not None:
                     found.append(h)
     found.sort(key=lambda h: (-h.confidence, h.start))
@@ -138,13 +140,45 @@ def heard_names(text: str, index: FormIndex, taken: list[tuple[int, int]], skip:
     return sorted(kept, key=lambda h: h.start)
 
 
-def _said(words: list[tuple[int, int, str]]) -> set[str]:
-    """Every run of up to MAX_WORDS words of the text, folded and joined: what was heard right."""
-    folded = [fold(w) for _, _, w in words]
-    return {"".join(folded[i : i + n]) for i in range(len(folded)) for n in range(1, MAX_WORDS + 1) if i + n <= len(folded)}
+def _blocked(words, spans: list[tuple[int, int]]) -> list[bool]:
+    """Per word: does it overlap one of the (sorted) spans?"""
+    out, k = [], 0
+    for start, end, _ in words:
+        while k < len(spans) and spans[k][1] <= start:
+            k += 1
+        out.append(any(a < end and start < b for a, b in spans[k : k + 4]))
+    return out
 
 
-def _weigh(text: str, run, key: str, fid: int, gaz: Gazetteer, said: set[str]) -> Heard | None:
+class _Said:
+    """Is a listed form's key some run of the text's words, joined (the form said right elsewhere)?
+    Asked only of the few forms a run is near, so runs are joined on demand, from the words the key
+    starts with."""
+
+    def __init__(self, folded: list[str]):
+        self.folded = folded
+        self.at: dict[str, list[int]] = {}
+        for k, w in enumerate(folded):
+            self.at.setdefault(w, []).append(k)
+        self.memo: dict[str, bool] = {}
+
+    def __contains__(self, key: str) -> bool:
+        if key not in self.memo:
+            self.memo[key] = any(self._from(k, key) for n in range(1, len(key) + 1) for k in self.at.get(key[:n], ()))
+        return self.memo[key]
+
+    def _from(self, k: int, key: str) -> bool:
+        run = ""
+        for w in self.folded[k : k + MAX_WORDS]:
+            run += w
+            if run == key:
+                return True
+            if not key.startswith(run):
+                return False
+        return False
+
+
+def _weigh(text: str, run, key: str, fid: int, gaz: Gazetteer, said: "_Said") -> Heard | None:
     form = gaz.form(fid)
     form_key = fold(form.text)
     if key.startswith(form_key) or form_key.startswith(key) or key.endswith(form_key) or form_key.endswith(key):
