@@ -15,7 +15,7 @@ from pathlib import Path
 import entityfix
 
 PACKAGE = Path(entityfix.__file__).resolve().parent
-LAYERS = ("spelling", "gazetteer", "text", "matching", "", "cli", "lsp")  # "" = top-level modules
+LAYERS = ("spelling", "gazetteer", "text", "matching", "", "corpus", "cli", "lsp")  # "" = top-level modules
 ENTRY_POINTS = frozenset({("cli/app.py", "entityfix.lsp")})  # `entityfix lsp` starts the server
 LEAVES = frozenset({"entityfix", "entityfix.errors", "entityfix.cache"})
 

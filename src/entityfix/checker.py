@@ -208,8 +208,12 @@ class Checker:
         findings, mentions = self._decided(text, line_base, skip)
         return self._with_notes(text, line_base, mentions, findings)
 
-    def _decided(self, text: str, line_base: int, skip: list[tuple[int, int]] | None) -> tuple[list[Finding], list[Mention]]:
-        """The resolver's findings on one window, and the mentions they were decided on."""
+    def _decided(
+        self, text: str, line_base: int, skip: list[tuple[int, int]] | None, heard: bool = True,
+    ) -> tuple[list[Finding], list[Mention]]:
+        """The resolver's findings on one window, and the mentions they were decided on; in speech
+        also the names heard in runs of words (``heard``; suggestions only, so the fixed-point rounds,
+        which keep fixes, do without them)."""
         lines = LineIndex(text)
         if skip is None:
             skip = untouched_ranges(text)
@@ -226,7 +230,7 @@ class Checker:
         for mention in mentions:
             analyses.append((self.resolver.analyze(mention), line_base + lines.line_col(mention.start)[0]))
         findings = [f for f in decide(self.resolver, analyses, self.thresholds) if _whole_words(text, f)]
-        if self.resolver.channel == "asr":
+        if self.resolver.channel == "asr" and heard:
             findings = sorted(findings + self._heard(text, findings, skip), key=lambda f: (f.start, f.end))
         return findings, mentions
 
@@ -306,7 +310,7 @@ class Checker:
             if not fixes:
                 break
             current = apply_findings(text, fixes)
-            more = [f for f in self._decided(current, line_base, None)[0] if f.action == FIX]
+            more = [f for f in self._decided(current, line_base, None, heard=False)[0] if f.action == FIX]
             mapped = [m for m in (_to_original(f, fixes) for f in more) if m is not None]
             mapped = [m for m in mapped if text[m.start : m.end] == m.old]
             if not mapped:

@@ -62,6 +62,11 @@ SourceLangOpt = Annotated[Optional[str], typer.Option("--source-lang", help="The
 NoMismatchOpt = Annotated[bool, typer.Option("--no-source-mismatch", help="Do not report names the translation dropped or spells apart from its source.")]
 ConsistencyOpt = Annotated[Optional[str], typer.Option("--consistency", help="One name spelt several ways: per document (default), across the corpus checked, or off.", show_default=False)]
 NoConsistencyOpt = Annotated[bool, typer.Option("--no-consistency", help="Do not report names spelt several ways (same as --consistency off).")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="local (this machine, --jobs) or dask (a Dask cluster: pip install \"entityfix[dask]\").")]
+SchedulerOpt = Annotated[Optional[str], typer.Option("--scheduler", help="With --engine dask: a scheduler address, a scheduler file, or 'synchronous' (default: a local cluster).", show_default=False)]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", help="With --engine dask: write findings to FILE.jsonl or FILE.parquet (resumable).", show_default=False)]
+TextFieldOpt = Annotated[str, typer.Option("--text-field", help="With --engine dask: the text's field in JSONL/Parquet records.")]
+IdFieldOpt = Annotated[Optional[str], typer.Option("--id-field", help="With --engine dask: the id's field in JSONL/Parquet records (default: the line or row number).", show_default=False)]
 NoProgressOpt = Annotated[bool, typer.Option("--no-progress", help="No progress bar, even on a terminal.")]
 
 
@@ -244,6 +249,37 @@ class _CharacterBar:
         self.progress.stop()
 
 
+def _dask_wanted(engine: str, scheduler, output, source, fmt: str, command: str, interactive_or_diff: bool = False) -> bool:
+    """Is this run for the Dask engine?  Its options without it, or what it cannot do, are usage errors."""
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(f"{engine!r} is not one of local, dask", param_hint="--engine")
+    if engine == "local":
+        for value, name in ((scheduler, "--scheduler"), (output, "--output")):
+            if value is not None:
+                raise typer.BadParameter(f"{name} needs --engine dask", param_hint=name)
+        return False
+    if fmt != "text":
+        raise typer.BadParameter("--engine dask prints text lines; use --output FILE.jsonl for JSON", param_hint="--format")
+    if source is not None:
+        raise typer.BadParameter("--source checks a translation on this machine; not with --engine dask", param_hint="--source")
+    if interactive_or_diff:
+        raise typer.BadParameter(f"{command} --interactive and --diff run on this machine; not with --engine dask", param_hint="--engine")
+    return True
+
+
+def _on_dask(paths, settings: Settings, action: str, output, scheduler, text_field: str, id_field, jobs: int, apply_suggestions: bool) -> int:
+    """``--engine dask``: the corpus engine (``entityfix.corpus``) runs the checks; findings print as
+    text lines or go to ``--output``."""
+    from entityfix import corpus
+
+    console = _console()
+    return corpus.run(
+        paths, settings, action=action, output=output, scheduler=scheduler, text_field=text_field, id_field=id_field,
+        apply_suggestions=apply_suggestions, report=lambda line: console.print(line, markup=False, highlight=False),
+        error=_error, workers=jobs if jobs > 1 else None,
+    )
+
+
 _SOURCES: dict = {}  # shown path -> the SourceText it was checked against (a re-check before writing uses it too)
 
 
@@ -327,6 +363,11 @@ def check(
     no_source_mismatch: NoMismatchOpt = False,
     consistency: ConsistencyOpt = None,
     no_consistency: NoConsistencyOpt = False,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
+    output: OutputOpt = None,
+    text_field: TextFieldOpt = "text",
+    id_field: IdFieldOpt = None,
     quiet: QuietOpt = False,
     no_progress: NoProgressOpt = False,
     debug: DebugOpt = False,
@@ -340,6 +381,8 @@ def check(
             config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel, exclude, max_bytes,
             source_dir, source_lang, no_source_mismatch, consistency, no_consistency,
         )
+        if _dask_wanted(engine, scheduler, output, source, fmt, "check"):
+            return _on_dask(paths, settings, "check", output, scheduler, text_field, id_field, jobs, False)
         errors: list[str] = []
         console = _console()
         streamed: set = set()
@@ -393,6 +436,11 @@ def fix(
     no_source_mismatch: NoMismatchOpt = False,
     consistency: ConsistencyOpt = None,
     no_consistency: NoConsistencyOpt = False,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
+    output: OutputOpt = None,
+    text_field: TextFieldOpt = "text",
+    id_field: IdFieldOpt = None,
     quiet: QuietOpt = False,
     no_progress: NoProgressOpt = False,
     fmt: FormatOpt = "text",
@@ -418,6 +466,8 @@ def fix(
             config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel, exclude, max_bytes,
             source_dir, source_lang, no_source_mismatch, consistency, no_consistency,
         )
+        if _dask_wanted(engine, scheduler, output, source, fmt, "fix", interactive or diff):
+            return _on_dask(paths, settings, "fix", output, scheduler, text_field, id_field, jobs, apply_suggestions)
         actions = frozenset({FIX, SUGGEST}) if apply_suggestions else frozenset({FIX})
         errors: list[str] = []
         results = _check_all(paths, settings, errors, jobs, progress=not (quiet or no_progress), source=source)
