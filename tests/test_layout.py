@@ -1,6 +1,6 @@
 """The package is a house of layers (README "Layout"): no import runs from a lower folder to a higher one.
 
-spelling < gazetteer < text < matching < the top-level modules < cli < lsp (the language server
+spelling < gazetteer < text < matching < the top-level modules < corpus < cli < lsp (the language server
 uses the CLI's config discovery and list writers; the CLI's ``lsp`` command is its entry point,
 the one import allowed to run up).  ``errors.py`` and
 ``cache.py`` are leaves every layer may use (they import nothing of the package).  The test reads
