@@ -12,56 +12,10 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import subprocess
 from pathlib import Path
 
-from entityfix.errors import EntityfixError
-
-
-def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
-
-
-def _git_files(folder: Path) -> list[Path] | None:
-    try:
-        inside = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True, timeout=30
-        )
-        if inside.returncode != 0 or inside.stdout.strip() != "true":
-            return None
-        listed = subprocess.run(
-            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            capture_output=True, timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if listed.returncode != 0:
-        return None
-    out = []
-    for raw in listed.stdout.split(b"\0"):
-        if raw:
-            path = folder / os.fsdecode(raw)
-            if path.is_file() and not path.is_symlink():
-                out.append(path)
-    return out
-
-
-def _walk(folder: Path) -> list[Path]:
-    out = []
-    for root, dirs, files in os.walk(folder, onerror=_raise_walk_error):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(root) / d).is_symlink())
-        for name in sorted(files):
-            path = Path(root) / name
-            if not path.is_symlink():
-                out.append(path)
-    return out
-
-
-def _raise_walk_error(exc: OSError) -> None:
-    raise EntityfixError(exc.strerror or str(exc), exc.filename)
+from entityfix.text.walk import folder_files
 
 
 def collect(args: list[str], include: tuple[str, ...], exclude: tuple[str, ...]) -> list[Path | str]:
@@ -83,15 +37,8 @@ def collect(args: list[str], include: tuple[str, ...], exclude: tuple[str, ...])
             continue
         path = Path(arg)
         if path.is_dir():
-            if not os.access(path, os.R_OK | os.X_OK):
-                raise EntityfixError("permission denied (cannot list folder)", arg)
-            files = _git_files(path)
-            if files is None:
-                files = _walk(path)
-            for file in sorted(files):
-                rel = file.relative_to(path).as_posix()
-                if _matches(rel, include) and not _matches(rel, exclude):
-                    add(file)
+            for file in folder_files(path, include, exclude):
+                add(file)
         else:
             add(path)  # missing files are reported when read, one line each
     return out

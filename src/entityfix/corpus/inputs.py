@@ -23,16 +23,15 @@ corpus is often a folder of shards.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
-import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from entityfix.errors import EntityfixError
 from entityfix.text.document import Document, read
+from entityfix.text.walk import folder_files
 
 FILE, JSONL, PARQUET, ERROR = "file", "jsonl", "parquet", "error"
 RECORD_GLOBS = ("*.jsonl", "*.parquet")  # walked in folders too, beside the settings' include globs
@@ -77,11 +76,9 @@ class Loaded:
 def expand(args: list[str], include: tuple[str, ...], exclude: tuple[str, ...]) -> list[tuple[str, str | None]]:
     """Paths named -> (file, None) in a stable order, or (arg, error) for one that cannot be walked.
 
-    The same rules as the command line's ``cli/paths.collect`` (re-stated here: this layer does not
-    import the command line): a file named is always taken, a folder is walked for files matching
-    ``include`` and not ``exclude`` (inside a git work tree git lists them, so ``.gitignore``
-    counts; elsewhere hidden folders are skipped; symlinks met on a walk are not followed), and a
-    file reached twice is taken once.
+    The command line's rules (``text/walk.py``, shared with ``cli/paths.collect``): a file named is
+    always taken, a folder is walked for files matching ``include`` and not ``exclude``, and a file
+    reached twice is taken once.
     """
     out: list[tuple[str, str | None]] = []
     seen: set[str] = set()
@@ -91,16 +88,11 @@ def expand(args: list[str], include: tuple[str, ...], exclude: tuple[str, ...]) 
             continue
         path = Path(arg)
         if path.is_dir():
-            if not os.access(path, os.R_OK | os.X_OK):
-                out.append((arg, "permission denied (cannot list folder)"))
-                continue
             try:
-                files = _git_files(path)
-                files = sorted(files if files is not None else _walk(path))
-            except OSError as exc:
-                out.append((arg, exc.strerror or str(exc)))
+                found = folder_files(path, include, exclude)
+            except EntityfixError as exc:
+                out.append((arg, exc.message))
                 continue
-            found = [f for f in files if _matches(f.relative_to(path).as_posix(), include) and not _matches(f.relative_to(path).as_posix(), exclude)]
         else:
             found = [path]  # a missing file is reported when read, one line
         for file in found:
@@ -108,40 +100,6 @@ def expand(args: list[str], include: tuple[str, ...], exclude: tuple[str, ...]) 
             if key not in seen:
                 seen.add(key)
                 out.append((str(file), None))
-    return out
-
-
-def _matches(rel: str, patterns: Iterable[str]) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
-
-
-def _git_files(folder: Path) -> list[Path] | None:
-    try:
-        inside = subprocess.run(["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True, timeout=30)
-        if inside.returncode != 0 or inside.stdout.strip() != "true":
-            return None
-        listed = subprocess.run(
-            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            capture_output=True, timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if listed.returncode != 0:
-        return None
-    paths = (folder / os.fsdecode(raw) for raw in listed.stdout.split(b"\0") if raw)
-    return [p for p in paths if p.is_file() and not p.is_symlink()]
-
-
-def _walk(folder: Path) -> list[Path]:
-    out = []
-
-    def fail(exc: OSError) -> None:
-        raise exc
-
-    for root, dirs, files in os.walk(folder, onerror=fail):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(root) / d).is_symlink())
-        out.extend(Path(root) / name for name in sorted(files) if not (Path(root) / name).is_symlink())
     return out
 
 
