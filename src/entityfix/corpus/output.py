@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -42,6 +41,7 @@ except ImportError:  # pragma: no cover - not POSIX: no lock, the rest works
     fcntl = None  # type: ignore[assignment]
 
 from entityfix.errors import EntityfixError
+from entityfix.text.document import replace_file, write_chunks
 
 Key = tuple[str, "int | None"]
 PARQUET_BATCH = 2048  # rows per Parquet record batch
@@ -167,9 +167,8 @@ def _write_parquet(output: Path, rows: Iterator[tuple[object, str, str]]) -> Non
     except ImportError:
         raise EntityfixError('writing Parquet needs pyarrow: pip install "entityfix[dask]"', str(output)) from None
     schema = parquet_schema()
-    fd, tmp = _temp_beside(output)
-    os.close(fd)
-    try:
+
+    def write(tmp: str) -> None:
         with pq.ParquetWriter(tmp, schema) as writer:
             batch: list[dict] = []
             for ident, path, findings in rows:
@@ -179,62 +178,10 @@ def _write_parquet(output: Path, rows: Iterator[tuple[object, str, str]]) -> Non
                     batch = []
             if batch:
                 writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        _rename(tmp, output)
-    except BaseException:
-        _unlink(tmp)
-        raise
+
+    replace_file(output, write)
 
 
 def write_atomic(target: Path, chunks: Iterable[bytes]) -> None:
-    """Write a new file: a temporary file beside ``target``, fsync, rename over it, fsync the folder."""
-    fd, tmp = _temp_beside(target)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _rename(tmp, target)
-    except BaseException:
-        _unlink(tmp)
-        raise
-
-
-def _temp_beside(target: Path) -> tuple[int, str]:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".entityfix-tmp", dir=target.parent)
-    except OSError as exc:
-        raise EntityfixError(f"cannot create a temporary file beside it: {exc.strerror or exc}", str(target)) from None
-
-
-def _rename(tmp: str, target: Path) -> None:
-    try:
-        mode = os.stat(target).st_mode & 0o7777  # a file replaced keeps its mode
-    except OSError:
-        mode = 0o666 & ~_umask()  # a new one gets what open() would have given it
-    os.chmod(tmp, mode)
-    os.replace(tmp, target)
-    try:
-        dirfd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dirfd)
-        finally:
-            os.close(dirfd)
-    except OSError:
-        pass
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+    """Write a new file whole or not at all (``text.document.replace_file``)."""
+    replace_file(target, lambda tmp: write_chunks(tmp, chunks))

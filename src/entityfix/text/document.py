@@ -233,19 +233,31 @@ def _refuse_if_changed(doc: Document, target: Path) -> None:
 
 
 def _replace(doc: Document, target: Path, data: bytes) -> None:
-    """Temporary file beside the target, fsync, the target's mode, rename over it, fsync the folder."""
-    st = target.stat()
+    replace_file(target, lambda tmp: write_chunks(tmp, [data]), doc.path)
+
+
+def replace_file(target: Path, write, shown: str | None = None) -> None:
+    """Put a new file at ``target`` whole or not at all: ``write(temporary path)`` fills a temporary
+    file beside it, which is fsynced, given the target's mode (or the mode ``open`` gives a new
+    file), renamed over the target, and the folder fsynced.  The temporary file never outlives a
+    failure.  ``fix`` and the corpus engine's outputs are written here, so they survive a crash
+    the same way."""
     folder = target.parent
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".entityfix-tmp", dir=folder)
     except OSError as exc:
-        raise EntityfixError(f"cannot create a temporary file beside it: {exc.strerror}", doc.path) from None
+        raise EntityfixError(f"cannot create a temporary file beside it: {exc.strerror or exc}", shown or str(target)) from None
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+        write(tmp)
+        with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)  # a file replaced keeps its mode
+        except OSError:
+            mode = 0o666 & ~_umask()  # a new one gets what open() would have given it
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -261,3 +273,16 @@ def _replace(doc: Document, target: Path, data: bytes) -> None:
             os.close(dirfd)
     except OSError:
         pass
+
+
+def write_chunks(path: str, chunks) -> None:
+    """Write byte chunks to a (temporary) file: the ``write`` of ``replace_file`` for plain data."""
+    with open(path, "wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
