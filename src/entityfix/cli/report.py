@@ -19,6 +19,7 @@ from urllib.parse import quote
 from entityfix import __version__
 from entityfix.apply import apply_findings
 from entityfix.checker import LineIndex
+from entityfix.corpus.records import finding_dicts, text_line
 from entityfix.matching.decide import FIX, NOTE, Finding
 
 FORMATS = ("text", "json", "sarif", "github", "diff")
@@ -47,15 +48,9 @@ def _reason_text(f: Finding) -> str:
 
 
 def text_lines(result: FileResult) -> list[tuple[str, Finding]]:
-    """``path:line:col: old -> new (TYPE, confidence) [suggestion] reasons`` per finding."""
-    out = []
-    for f, line, col in _located(result):
-        if f.action == NOTE:
-            out.append((f"{result.path}:{line}:{col}: {f.old}: note: {_reason_text(f)}", f))
-            continue
-        tag = "" if f.action == FIX else "suggestion: "
-        out.append((f"{result.path}:{line}:{col}: {f.old} -> {f.new} ({f.type}, {f.confidence:.3f}) {tag}{_reason_text(f)}", f))
-    return out
+    """``path:line:col: old -> new (TYPE, confidence) [suggestion] reasons`` per finding (a note:
+    ``path:line:col: old: note: reasons``), as ``corpus/records.text_line`` writes it."""
+    return [(text_line(result.path, d), f) for d, f in zip(finding_dicts(result.text, list(result.findings)), result.findings)]
 
 
 def render_text(results: Iterable[FileResult], console) -> None:
@@ -77,28 +72,9 @@ def render_text(results: Iterable[FileResult], console) -> None:
 
 
 def to_json(results: Iterable[FileResult]) -> str:
-    files = []
-    for result in results:
-        findings = []
-        for f, line, col in _located(result):
-            findings.append(
-                {
-                    "start": f.start,
-                    "end": f.end,
-                    "line": line,
-                    "column": col,
-                    "old": f.old,
-                    "new": f.new,
-                    "entity": f.entity,
-                    "type": f.type,
-                    "confidence": f.confidence,
-                    "action": f.action,
-                    "reasons": list(f.reasons),
-                    "kind": f.kind,
-                    **({"group": [{"spelling": s, "count": n} for s, n in f.group]} if f.group else {}),
-                }
-            )
-        files.append({"path": result.path, "findings": findings})
+    """The stable JSON report; each finding's fields are those the corpus engine writes too
+    (``corpus/records.finding_dicts``: one definition for both)."""
+    files = [{"path": r.path, "findings": finding_dicts(r.text, list(r.findings))} for r in results]
     return json.dumps({"version": 1, "files": files}, ensure_ascii=False, indent=2)
 
 

@@ -3,9 +3,8 @@
 A worker never returns spaCy objects or ``Finding`` dataclasses, only dicts of str, int, float and
 lists: they pickle small, mean the same on any host whatever its entityfix build, and go into the
 output file as they are.  The fields are those of the JSON report (``entityfix check --format
-json``, ``cli/report.py``), so one reader serves both; the text line is the text report's line.
-The few lines of formatting are copied here rather than imported: the corpus engine is a layer of
-its own and does not import the command line (DESIGN.md, "Layout").
+json``), and the text line is the text report's line: ``cli/report.py`` builds both from these
+two functions (the command line may import this layer; this layer never imports it).
 """
 
 from __future__ import annotations
