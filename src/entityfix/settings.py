@@ -39,6 +39,7 @@ class Settings:
     encoding: str | None = None
     max_bytes: int = 200 * 1024 * 1024
     channel: str = "auto"  # ocr, mt, asr, or auto: guessed from each text (text/channel.py)
+    candidate_first: bool = True  # NER reads only the paragraphs a finding may depend on (matching/screen.py)
     consistency: str = "document"  # one name spelt several ways: per "document", across the "corpus", or "off"
     source_mismatch: bool = True  # with a source text: names the translation dropped or spells apart
     source_lang: str | None = None  # the source texts' language (ISO 639-1); None: detected

@@ -62,6 +62,7 @@ SourceLangOpt = Annotated[Optional[str], typer.Option("--source-lang", help="The
 NoMismatchOpt = Annotated[bool, typer.Option("--no-source-mismatch", help="Do not report names the translation dropped or spells apart from its source.")]
 ConsistencyOpt = Annotated[Optional[str], typer.Option("--consistency", help="One name spelt several ways: per document (default), across the corpus checked, or off.", show_default=False)]
 NoConsistencyOpt = Annotated[bool, typer.Option("--no-consistency", help="Do not report names spelt several ways (same as --consistency off).")]
+NerEverywhereOpt = Annotated[bool, typer.Option("--ner-everywhere", help="NER reads every paragraph, not only those a finding may depend on (slower, same findings).")]
 EngineOpt = Annotated[str, typer.Option("--engine", help="local (this machine, --jobs) or dask (a Dask cluster: pip install \"entityfix[dask]\").")]
 SchedulerOpt = Annotated[Optional[str], typer.Option("--scheduler", help="With --engine dask: a scheduler address, a scheduler file, or 'synchronous' (default: a local cluster).", show_default=False)]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", help="With --engine dask: write findings to FILE.jsonl or FILE.parquet (resumable).", show_default=False)]
@@ -126,7 +127,7 @@ def _run(func):
 
 def _settings(
     config, gazetteer, no_default, model, fix_threshold, suggest_threshold, encoding, channel=None, exclude=None, max_bytes=None,
-    source_dir=None, source_lang=None, no_mismatch=False, consistency=None, no_consistency=False,
+    source_dir=None, source_lang=None, no_mismatch=False, consistency=None, no_consistency=False, ner_everywhere=False,
 ) -> Settings:
     from entityfix.settings import check
 
@@ -148,6 +149,7 @@ def _settings(
         source_lang=source_lang,
         source_mismatch=False if no_mismatch else None,
         consistency="off" if no_consistency else consistency,
+        candidate_first=False if ner_everywhere else None,
     )
     check(settings, "command line")
     return settings
@@ -363,6 +365,7 @@ def check(
     no_source_mismatch: NoMismatchOpt = False,
     consistency: ConsistencyOpt = None,
     no_consistency: NoConsistencyOpt = False,
+    ner_everywhere: NerEverywhereOpt = False,
     engine: EngineOpt = "local",
     scheduler: SchedulerOpt = None,
     output: OutputOpt = None,
@@ -379,7 +382,7 @@ def check(
     def body() -> int:
         settings = _settings(
             config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel, exclude, max_bytes,
-            source_dir, source_lang, no_source_mismatch, consistency, no_consistency,
+            source_dir, source_lang, no_source_mismatch, consistency, no_consistency, ner_everywhere,
         )
         if _dask_wanted(engine, scheduler, output, source, fmt, "check"):
             return _on_dask(paths, settings, "check", output, scheduler, text_field, id_field, jobs, False)
@@ -436,6 +439,7 @@ def fix(
     no_source_mismatch: NoMismatchOpt = False,
     consistency: ConsistencyOpt = None,
     no_consistency: NoConsistencyOpt = False,
+    ner_everywhere: NerEverywhereOpt = False,
     engine: EngineOpt = "local",
     scheduler: SchedulerOpt = None,
     output: OutputOpt = None,
@@ -464,7 +468,7 @@ def fix(
 
         settings = _settings(
             config, gazetteer, no_default_gazetteers, model, fix_threshold, suggest_threshold, encoding, channel, exclude, max_bytes,
-            source_dir, source_lang, no_source_mismatch, consistency, no_consistency,
+            source_dir, source_lang, no_source_mismatch, consistency, no_consistency, ner_everywhere,
         )
         if _dask_wanted(engine, scheduler, output, source, fmt, "fix", interactive or diff):
             return _on_dask(paths, settings, "fix", output, scheduler, text_field, id_field, jobs, apply_suggestions)

@@ -39,6 +39,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "source-lang": ("source_lang", "str"),
     "source-mismatch": ("source_mismatch", "bool"),
     "consistency": ("consistency", "str"),
+    "candidate-first": ("candidate_first", "bool"),
 }
 
 

@@ -1,8 +1,9 @@
 """``entityfix lsp``: a language server for editors (needs the ``lsp`` extra: pygls 2).
 
 Modules: ``server`` (protocol, scheduling), ``actions`` (code actions, hover), ``positions``
-(code points <-> UTF-16 positions), ``projects`` (settings per workspace folder, reload),
-``paragraphs`` (NER per paragraph, so an edit re-runs the model on what changed only).
+(code points <-> UTF-16 positions), ``projects`` (settings per workspace folder, reload).
+NER reads a text paragraph by paragraph and remembers each (``text/extract.py``), so an edit
+re-runs the model on the paragraphs it touched only.
 """
 
 

@@ -106,15 +106,15 @@ class Projects:
 
     def _build(self, settings: Settings) -> "Checker":
         from entityfix.checker import Checker
-        from entityfix.lsp.paragraphs import ParagraphExtractor
 
         checker = Checker(settings)
         key = (settings.model, settings.labels)
+        # one pipeline, and one memo of NER output by paragraph (text/extract.py: an edit re-reads
+        # only the paragraphs it touched), for every folder that asks for the same model
         extractor = self._extractors.get(key)
         if extractor is None:
-            inner = checker.extractor
-            extractor = ParagraphExtractor(inner)
-            if not inner.fallback:  # the fallback pipeline holds one gazetteer's patterns: not shared
+            extractor = checker.extractor
+            if not extractor.fallback:  # the fallback pipeline holds one gazetteer's patterns: not shared
                 self._extractors[key] = extractor
         _install(checker, extractor)
         return checker

@@ -9,7 +9,7 @@ Why this shape:
   (0.1 s by default), cancelling the one pending for that document.  The resolver's decisions are
   document-level ("written correctly at line 5", one spelling per document), so every check
   decides over the whole text, as ``entityfix check`` does; what is incremental is NER, the
-  dominant cost, which is re-run only on the paragraphs whose text changed (``paragraphs.py``).
+  dominant cost, which is re-run only on the paragraphs whose text changed (``text/extract.py``).
 * **Results belong to a text.**  Findings are kept with the exact text they were computed for; a
   result that arrives after the text changed again is dropped, and code actions are offered only
   while the text still is that text, so an edit is never applied to the wrong letters.

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -179,6 +179,31 @@ def could_group(words: Iterable[str]) -> bool:
     folded = [fold(w) for w in texts]
     scores = process.cdist(folded, folded, scorer=fuzz.ratio, score_cutoff=PREFILTER, workers=1)
     return any(i < j and one_name(texts[i], texts[j], folded[i], folded[j], True) for i, j in zip(*scores.nonzero()))
+
+
+def grouping_words(words: Sequence[str], neighbours: Callable[[int], set[str]]) -> set[str]:
+    """The words (by ``exact_key``) that may be one name spelt two ways with another of them.
+    ``words``: every name-like word of a text, as written; ``neighbours(i)``: the words beside the
+    i-th as the text writes them, asked only for a pair that needs a neighbour to join (a neighbour
+    inside a mention is one in the text, so a pair sharing none there shares none in any mention)."""
+    by_key: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        if _name_token(word):
+            by_key.setdefault(exact_key(word), []).append(i)
+    if len(by_key) < 2:
+        return set()
+    keys = list(by_key)
+    texts = [words[by_key[k][0]] for k in keys]
+    folded = [fold(w) for w in texts]
+    around = lambda k: set().union(*(neighbours(i) for i in by_key[k]))  # noqa: E731
+    scores = process.cdist(folded, folded, scorer=fuzz.ratio, score_cutoff=PREFILTER, workers=1)
+    out: set[str] = set()
+    for i, j in zip(*scores.nonzero()):
+        if i < j and one_name(texts[i], texts[j], folded[i], folded[j], True) and (
+            one_name(texts[i], texts[j], folded[i], folded[j], False) or around(keys[i]) & around(keys[j])
+        ):
+            out.update((keys[i], keys[j]))
+    return out
 
 
 def notes(occs: Sequence[Occurrence], line_of, listed=None) -> list[Finding]:

