@@ -129,3 +129,27 @@ def test_one_name_spelt_two_ways_with_no_list_reads_both_paragraphs(checker):
     assert not any(q in piece for piece in read for q in QUIET)
     assert on.last_findings == off.check_until_stable(text)
     assert {f.old for f in on.last_findings if f.kind == "consistency"} == {"Kowalczyk", "Kowalczik"}
+
+
+def test_a_name_ner_reads_out_of_a_longer_run_is_scored_as_that_part(pair):
+    # the run is "ATLANTA AT CHICAOG"; scored whole, "AT" beside the place rules Chicago out, but NER
+    # reads "CHICAOG" alone, and with CHICAGO written above that is a fix
+    first, everything = pair
+    text = "EASTERN DIVISION\n\nBOSTON 70 62 .530 -\n\nCHICAGO 66 67 .496 5 1/2\n\nSATURDAY'S GAMES\n\nATLANTA AT CHICAOG\n\nDENVER AT PHOENIX\n"
+    found = first.check_until_stable(text)
+    assert found == everything.check_until_stable(text)
+    assert ("CHICAOG", "CHICAGO", "fix") in [(f.old, f.new, f.action) for f in found]
+
+
+def test_a_spelling_that_joins_a_name_through_a_fix_has_its_paragraph_read(pair):
+    # "Chona" is fixed to China, and "Khina" is one place with China (not with "Chine"): the group
+    # counts the fixed occurrence under its new spelling, so Khina's paragraph must be read
+    first, everything = pair
+    text = (
+        "China said on Monday it feared dissidents.\n\nThe arrest showed Chine's resolve to crush dissent.\n\n"
+        "The rains came early this year.\n\nOne day Khina would pay a high price, he said.\n\n"
+        "He spent two years in prison in Chona before his release.\n"
+    )
+    found = first.check_until_stable(text)
+    assert found == everything.check_until_stable(text)
+    assert [(f.old, f.action) for f in found] == [("Chine", "note"), ("Khina", "note"), ("Chona", "fix")]

@@ -239,10 +239,12 @@ class Checker:
         """NER's mentions in the paragraphs whose findings may depend on it: candidate-first
         (``matching/screen.py``) unless the settings ask NER to read everything.  With a source text
         every paragraph is read: the source's names are weighed against all of the translation's.
+        So is a text (a window) over ``screen.SCREEN_MAX_CHARS``: the evidence of its names reaches
+        across most of its paragraphs, and reading them all costs less than the screen.
         ``begun``: the resolver has begun this text with ``runs`` (``may_change``)."""
         prose = blanked(text, skip)
         units = ner_units(prose)
-        if self.settings.candidate_first and self.source is None:
+        if self.settings.candidate_first and self.source is None and len(text) <= screen.SCREEN_MAX_CHARS:
             units = screen.units_to_read(
                 self.resolver, text, units, runs, self.thresholds, self.settings.consistency == "document", begun,
             )

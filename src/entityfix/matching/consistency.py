@@ -181,21 +181,30 @@ def could_group(words: Iterable[str]) -> bool:
     return any(i < j and one_name(texts[i], texts[j], folded[i], folded[j], True) for i, j in zip(*scores.nonzero()))
 
 
-def grouping_words(words: Sequence[str], neighbours: Callable[[int], set[str]]) -> set[str]:
+def grouping_words(words: Sequence[str], neighbours: Callable[[int], set[str]], written: int | None = None) -> set[str]:
     """The words (by ``exact_key``) that may be one name spelt two ways with another of them.
-    ``words``: every name-like word of a text, as written; ``neighbours(i)``: the words beside the
-    i-th as the text writes them, asked only for a pair that needs a neighbour to join (a neighbour
-    inside a mention is one in the text, so a pair sharing none there shares none in any mention)."""
+    ``words``: every name-like word of a text as written, then (from index ``written`` on) words the
+    resolver may write instead of one (an occurrence counts under its new spelling, whatever it is);
+    ``neighbours(i)``: the words beside the i-th as the text writes them, asked only for a pair that
+    needs a neighbour to join (a neighbour inside a mention is one in the text, so a pair sharing
+    none there shares none in any mention)."""
+    written = len(words) if written is None else written
     by_key: dict[str, list[int]] = {}
     for i, word in enumerate(words):
-        if _name_token(word):
+        if i >= written or _name_token(word):
             by_key.setdefault(exact_key(word), []).append(i)
     if len(by_key) < 2:
         return set()
     keys = list(by_key)
     texts = [words[by_key[k][0]] for k in keys]
     folded = [fold(w) for w in texts]
-    around = lambda k: set().union(*(neighbours(i) for i in by_key[k]))  # noqa: E731
+    seen: dict[str, set[str]] = {}
+
+    def around(k: str) -> set[str]:
+        if k not in seen:
+            seen[k] = set().union(*(neighbours(i) for i in by_key[k]))
+        return seen[k]
+
     scores = process.cdist(folded, folded, scorer=fuzz.ratio, score_cutoff=PREFILTER, workers=1)
     out: set[str] = set()
     for i, j in zip(*scores.nonzero()):

@@ -21,6 +21,7 @@ The weights are a hand-set logistic model; ``bench/quality.py`` measures them.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -111,16 +112,34 @@ class DocContext:
     labels: dict[int, set[str]] = field(default_factory=dict)  # entity -> NER labels of correct mentions
     fixed: dict[int, dict[str, int]] = field(default_factory=dict)  # entity -> {folded wrong spelling: line} of confident fixes
 
+    _sorted: dict[int, tuple[int, list[int], list[tuple[int, int, int]]]] = field(default_factory=dict, repr=False)
+
     def seen_near(self, eid: int, mention_start: int) -> tuple[int, int] | None:
-        """(line, form id) of the nearest correct writing of the entity within CONTEXT_CHARS.  It may
-        be in the mention itself: "Cadbury" written right in "Wi1liam Cadbury" (the reason then
-        names the form written, never more than was written)."""
+        """(line, form id) of the nearest correct writing of the entity within CONTEXT_CHARS (of two as
+        near, the earlier in the text; of two at one place, the first noted).  It may be in the mention
+        itself: "Cadbury" written right in "Wi1liam Cadbury" (the reason then names the form written,
+        never more than was written).  By bisection: a name written a thousand times in a big file
+        is asked about for every candidate of it."""
+        entries = self.seen.get(eid)
+        if not entries:
+            return None
+        index = self._sorted.get(eid)
+        if index is None or index[0] != len(entries):
+            ordered = sorted(entries, key=lambda e: e[0])  # stable: the first noted stays first
+            index = (len(entries), [e[0] for e in ordered], ordered)
+            self._sorted[eid] = index
+        _, starts, ordered = index
+        after = bisect_right(starts, mention_start)
         best = None
-        for where, line, form in self.seen.get(eid, ()):
-            distance = abs(where - mention_start)
-            if distance <= CONTEXT_CHARS and (best is None or distance < best[0]):
-                best = (distance, line, form)
-        return best[1:] if best else None
+        if after > 0:  # the nearest at or before the mention, the first noted of those there
+            left = bisect_left(starts, starts[after - 1])
+            best = (mention_start - starts[left], left)
+        if after < len(starts) and (best is None or starts[after] - mention_start < best[0]):
+            best = (starts[after] - mention_start, after)
+        if best is None or best[0] > CONTEXT_CHARS:
+            return None
+        _, line, form = ordered[best[1]]
+        return line, form
 
 
 @dataclass(frozen=True)
@@ -398,20 +417,24 @@ class Resolver:
 
     # ------------------------------------------------------------ scoring
 
-    def candidates(self, analysis: MentionAnalysis, line: int, ctx: DocContext, floor: float = 0.0) -> list[Candidate]:
+    def candidates(
+        self, analysis: MentionAnalysis, line: int, ctx: DocContext, floor: float = 0.0, cut: float | None = None,
+    ) -> list[Candidate]:
         """The mention's candidates, best first (confidence, then size).
 
         ``floor``: the caller ignores candidates less confident than this (the suggestion
         threshold).  Those that can neither reach it, nor outrank one that does, nor make one
         ambiguous are then not worth scoring in full, and are left out; most candidates on
-        clean text are such.
+        clean text are such.  ``cut``: leave out those whose evidence before the penalties
+        (``features.LATE``) is already below this confidence, whatever ``floor`` says.
         """
         out: list[Candidate] = []
         for first, last, eid in analysis.misspelt:
             out.append(self._listed_misspelling(analysis, first, last, eid, line))
         # a candidate SIZE_PREFERENCE per token it covers less confident outranks a shorter one, and
         # a rival RIVAL_MARGIN less confident still counts: below both, a candidate changes nothing
-        cut = floor - SIZE_PREFERENCE * len(analysis.tokens) - RIVAL_MARGIN if floor > 0 else 0.0
+        if cut is None:
+            cut = floor - SIZE_PREFERENCE * len(analysis.tokens) - RIVAL_MARGIN if floor > 0 else 0.0
         for al in analysis.alignments:
             if al.exact:
                 continue

@@ -36,6 +36,11 @@ from entityfix.spelling.names import PARTICLES, tokenize
 from entityfix.spelling.phonetic import exact_key, fold
 from entityfix.text.extract import Mention
 
+# above this many characters NER reads every paragraph: in one long text the evidence for a name (its
+# correct writing within resolve.CONTEXT_CHARS, a second spelling anywhere) has most paragraphs read
+# anyway, and the screen then costs more than the NER it saves (measured on news: twice as fast on
+# 10 kB texts, about even at 100 kB)
+SCREEN_MAX_CHARS = 100_000
 SAFETY = 1.0  # log-odds on top of what NER can add, for what no feature names
 # features a mention NER draws narrower than the run can lose (its label is weighed apart)
 MENTION_FEATURES = ("name_continues", "title_not_person")
@@ -46,6 +51,7 @@ CONNECTORS = re.compile(
 # a particle hyphened to a name ("al-Asad", "bin-Salman"): group 1 is the name's first letter
 PARTICLE_WORD = re.compile(r"(?<![\w'’.-])(?:" + "|".join(sorted(PARTICLES)) + r")[-‐‑]([^\W\d_])[\w'’.-]*")
 SPACES = re.compile(r"[ \t]+")
+PART_TOKENS = 4  # the longest part of a run scored apart (NER's part of a run is one name or two)
 NEIGHBOUR_REACH = 40  # characters looked at for the word before or after a run
 FIXED_ELSEWHERE = {"": 0}  # DocContext.fixed entry: "another spelling of this entity was fixed"
 
@@ -75,31 +81,42 @@ def units_to_read(
         return []
     starts = [a for a, _ in units]
     unit_of = lambda offset: bisect_right(starts, offset) - 1  # noqa: E731
-    if not begun:
+    # a name hyphened to a particle ("al-Akhbar") is in no run: such words stand as runs of their own
+    extra = _particle_words(text)
+    if extra:
+        runs = sorted(runs + extra, key=lambda m: m.start)
+    if extra or not begun:
         resolver.begin_document(runs, text)
     analyses = [resolver.analyze(run) for run in runs]
     # NER's mentions hold small words the runs stop at ("National Bank of Romania"): runs so joined
     # are scored too, for the names that have such words
     joined = [resolver.analyze(run) for run in _joined(text, runs)]
+    # ... and NER often reads part of a run as the name ("CHICAOG" of "ATLANTA AT CHICAOG", "Marian0"
+    # of "Marian0 Rivera"), where a neighbour no longer rules a candidate out: parts are scored too
+    narrower = [resolver.analyze(part) for run in runs for part in _parts(resolver, text, run)]
     # a word listed only as a person (or only as a place) is looked up as a misspelling in a mention
     # NER labels as the other kind: those runs are also scored as NER could label them
     labelled = [
         resolver.analyze(Mention(run.start, run.end, run.text, label, "ner"))
-        for run in runs if len(tokenize(run.text)) > 1 and _kind_matters(resolver, run) for label in ("PERSON", "GPE")
+        for run in runs if _kind_matters(resolver, run) for label in ("PERSON", "GPE")
     ]
     ctx = DocContext()
     for analysis in analyses:
         resolver.note_context(analysis, 0, ctx)
     channel = resolver.channel
     best = lambda cands: max((_logit(c.score) + headroom(c, channel) for c in cands), default=-math.inf)  # noqa: E731
-    scored = [(a, resolver.candidates(a, 0, ctx, 0.0)) for a in analyses + joined + labelled]
+    # a candidate whose evidence before the penalties stays below the bar with the most NER could add
+    # is not scored in full (as the resolver's own floor does)
+    w = weights(channel)
+    cut = _sigmoid(_logit(thresholds.suggest) - max(0.0, w["type_agrees"] - w["rule_only"]) - sum(max(0.0, -w[f]) for f in MENTION_FEATURES) - SAFETY)
+    scored = [(a, resolver.candidates(a, 0, ctx, 0.0, cut)) for a in analyses + joined + narrower + labelled]
     # a confident fix of an entity lifts its other spellings (variant_fixed, and they are no longer
     # unsupported): where one could be fixed, its entity's candidates are scored again as if it were
     fixable = {c.entity for _, cands in scored for c in cands if _logit(c.score) + headroom(c, channel) >= _logit(thresholds.fix)}
     if fixable:
         ctx.fixed = {eid: dict(FIXED_ELSEWHERE) for eid in fixable}
         scored = [
-            (a, resolver.candidates(a, 0, ctx, 0.0) if any(resolver.gaz.form_entity_id(al.form) in fixable for al in a.alignments) else cands)
+            (a, resolver.candidates(a, 0, ctx, 0.0, cut) if any(resolver.gaz.form_entity_id(al.form) in fixable for al in a.alignments) else cands)
             for a, cands in scored
         ]
     bar = _logit(thresholds.suggest)
@@ -170,7 +187,7 @@ def _grouping_words(text: str, runs: list[Mention], spelt: list[tuple[str, int, 
         _, start, end = items[i]
         return {n for n in (("<", _word_before(text, start)), (">", _word_after(text, end))) if n[1]}
 
-    return consistency.grouping_words([w for w, _, _ in items], neighbours)
+    return consistency.grouping_words([w for w, _, _ in items], neighbours, written=len(items) - len(spelt))
 
 
 def _word_before(text: str, pos: int, reach: int = NEIGHBOUR_REACH) -> str:
@@ -191,13 +208,7 @@ def _joined(text: str, runs: list[Mention]) -> list[Mention]:
     """What NER may read as one name and the capitalised runs do not: runs one or two small words
     apart ("of", "the", "von der") and a particle hyphened to a capitalised word ("al-Asad", which
     no run holds), joined with the runs beside them.  Only spans that are not runs already."""
-    pieces = sorted(
-        runs + [
-            Mention(m.start(), m.end(), m.group(), "", "particle") for m in PARTICLE_WORD.finditer(text)
-            if text[m.start(1)].isupper()
-        ],
-        key=lambda m: m.start,
-    )
+    pieces = runs
     out = []
     i = 0
     while i < len(pieces):
@@ -206,22 +217,57 @@ def _joined(text: str, runs: list[Mention]) -> list[Mention]:
             CONNECTORS.fullmatch(text, pieces[j].end, pieces[j + 1].start) or SPACES.fullmatch(text, pieces[j].end, pieces[j + 1].start)
         ):
             j += 1
-        if j > i or pieces[i].source == "particle":
+        if j > i:
             out.append(Mention(pieces[i].start, pieces[j].end, text[pieces[i].start : pieces[j].end], "", "rule"))
         i = j + 1
     return out
 
 
+def _particle_words(text: str) -> list[Mention]:
+    """Names hyphened to a particle ("al-Asad"): no capitalised run holds them."""
+    return [
+        Mention(m.start(), m.end(), m.group(), "", "rule") for m in PARTICLE_WORD.finditer(text)
+        if text[m.start(1)].isupper()
+    ]
+
+
+def _parts(resolver: Resolver, text: str, run: Mention):
+    """The spans of up to PART_TOKENS tokens inside a run of two or more that hold a token with a
+    near listed token (no other part can have a candidate)."""
+    toks = tokenize(run.text)
+    if len(toks) < 2:
+        return
+    near = [
+        resolver._may_be_misspelt(t) and bool(resolver._fuzzy_candidates(t.folded) or resolver._reference_candidates(t.folded))
+        for t in toks
+    ]
+    for i in range(len(toks)):
+        for j in range(i + 1, min(len(toks), i + PART_TOKENS) + 1):
+            if (i, j) != (0, len(toks)) and any(near[i:j]):
+                start, end = run.start + toks[i].start, run.start + toks[j - 1].end
+                yield Mention(start, end, text[start:end], "", "rule")
+
+
 def _kind_matters(resolver: Resolver, run: Mention) -> bool:
-    """Is a word of the run listed as one kind of name and not the other (person / not a person), and
-    near other listed words?  NER's label of the other kind would have it looked up as a misspelling
-    (which changes a listed word only inside a longer name: the caller asks of runs of two words or more)."""
+    """Could NER's label change what the run's analysis looks up?  A word listed only as one kind of
+    name (a person, or a place, organisation or people) is a misspelling candidate in a mention NER
+    labels as the other kind, and then only beside an exact word of a name of that other kind
+    ("Abdellatif Loudi": "Loudi" a city, "Abdellatif" of a listed person; ``Resolver._outranked``)."""
     gaz = resolver.gaz
-    return any(
-        gaz.is_known(tok.key) and not (gaz.is_known(tok.key, ("PERSON",)) and gaz.is_known(tok.key, METONYMS))
-        and resolver._may_be_misspelt(tok) and bool(resolver._fuzzy_candidates(tok.folded) or resolver._reference_candidates(tok.folded))
-        for tok in tokenize(run.text)
-    )
+    toks = [t for t in tokenize(run.text) if gaz.is_known(t.key)]
+    person = [gaz.is_known(t.key, ("PERSON",)) for t in toks]
+    other = [gaz.is_known(t.key, METONYMS) for t in toks]
+    for i, t in enumerate(toks):
+        if person[i] == other[i]:
+            continue  # both kinds (or neither): no label makes it unknown
+        anchor = any(j != i and (other[j] if person[i] else person[j]) for j in range(len(toks)))
+        if anchor and resolver._may_be_misspelt(t) and (resolver._fuzzy_candidates(t.folded) or resolver._reference_candidates(t.folded)):
+            return True
+    return False
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def _logit(p: float) -> float:
