@@ -91,7 +91,7 @@ RIVAL_STRENGTH = 0.6  # a name this sure in its own right (a surname of rank ~15
 # forename, a town of ~10,000) is one a misspelling could as well stand for
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)
 def near(folded: str) -> tuple[str, ...]:
     """The distinct real names (folded) that sound most like a folded token, best first: surnames,
     forenames and places of RIVAL_STRENGTH in their own right, the token itself excluded.  So the
@@ -103,7 +103,7 @@ def near(folded: str) -> tuple[str, ...]:
     return tuple(w for w in (words[i] for i in index.candidates(folded)) if w != folded)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)
 def misshapen(word: str) -> tuple[str, ...]:
     """The letter sequences of a token (any case) that almost no real name has ("fd" to start
     "Fdward", "iee" in "Cieek"); empty for a token shaped like a name, or when the prior is missing."""
@@ -122,7 +122,7 @@ def _index() -> tuple[TokenIndex, Strings] | None:
     return TokenIndex.from_arrays(table, "index"), Strings.from_arrays(table, "words")
 
 
-@lru_cache(maxsize=131_072)
+@lru_cache(maxsize=32_768)
 def _lookup(folded: str) -> NamePrior:
     table = _table()
     if len(folded) < MIN_LETTERS or table is None or not len(table["keys"]):

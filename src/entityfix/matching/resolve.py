@@ -42,7 +42,7 @@ MIN_FUZZY_LEN = 4  # folded tokens shorter than this are never compared fuzzily
 MIN_CHANGED_LEN = 2  # ... nor changed at all, not even an accent
 ACRONYM_LEN = 5  # a name in capitals this short is an acronym (NASA), written so whatever the text's case
 MAX_SPAN = 8  # longest name, in tokens, that alignment considers
-EXACT_MEMO = 65_536  # distinct mention tokens whose exact gazetteer hits are remembered
+EXACT_MEMO = 16_384  # distinct mention tokens whose exact gazetteer hits are remembered
 ANALYSIS_MEMO = 65_536  # distinct mentions whose analyses are remembered
 CONTEXT_CHARS = 20_000  # a correct spelling this near (about one long article) is evidence
 # evidence against a name being the one meant; a reference-list entry (see Entity.reference) is
@@ -102,6 +102,14 @@ class MentionAnalysis:
     protected_by_long: set[int] = field(default_factory=set)  # ... of a correct multi-token form
     outranked: set[int] = field(default_factory=set)  # right only as a name of another type than this mention's
     misspelt: list[tuple[int, int, int]] = field(default_factory=list)  # (first, last+1, entity)
+
+
+_NOTHING: frozenset = frozenset()
+
+
+def _frozen(indexes: set[int]) -> frozenset[int]:
+    """A remembered analysis's set of token indexes; most are empty, and share one empty set."""
+    return frozenset(indexes) if indexes else _NOTHING
 
 
 @dataclass
@@ -179,8 +187,9 @@ class Resolver:
         # this document's tokens of the reference entries it names: vid -> (token, confusion-folded)
         self._reference_vocab: dict[int, tuple[str, str]] = {}
         self._reference_found: dict[str, tuple[int, ...]] = {}  # per document: word -> reference candidates
-        # (text, label) -> (analysis, words looked up fuzzily); see analyze.  Shared, never changed
-        self._analyses: dict[tuple[str, str], tuple[MentionAnalysis, tuple[str, ...]]] = {}
+        # (text, label) -> the analysis as a plain tuple, and the words it looked up fuzzily; see
+        # analyze.  Shared between documents, never changed
+        self._analyses: dict[tuple[str, str], tuple] = {}
         self._read_document = False  # did the analysis under way find a reference entry this document names?
         self._looked_up: list[str] = []  # the words the analysis under way looked up fuzzily
 
@@ -266,12 +275,11 @@ class Resolver:
         key = (mention.text, mention.label)
         known = self._analyses.get(key)
         if known is not None:
-            old, words = known
+            old_start, tokens, alignments, protected, by_long, outranked, misspelt, words = known
             if not any(self._reference_candidates(w) for w in words):
-                shift = mention.start - old.mention.start
+                shift = mention.start - old_start
                 return MentionAnalysis(
-                    mention, [t.moved(shift) for t in old.tokens], old.alignments,
-                    old.protected, old.protected_by_long, old.outranked, old.misspelt,
+                    mention, [t.moved(shift) for t in tokens], alignments, protected, by_long, outranked, misspelt,
                 )
         self._read_document = False
         self._looked_up = []
@@ -279,7 +287,13 @@ class Resolver:
         if not self._read_document:
             if len(self._analyses) >= ANALYSIS_MEMO:
                 self._analyses.clear()
-            self._analyses[key] = (analysis, tuple(self._looked_up))
+            # a plain tuple with the empty sets shared: kept as a MentionAnalysis with its three sets,
+            # one took about 2 kB, and a worker reading 20 MB remembers some 60,000 of them
+            a = analysis
+            self._analyses[key] = (
+                mention.start, tuple(a.tokens), a.alignments, _frozen(a.protected), _frozen(a.protected_by_long),
+                _frozen(a.outranked), a.misspelt, tuple(self._looked_up),
+            )
         return analysis
 
     def _analyze(self, mention: Mention) -> MentionAnalysis:

