@@ -20,7 +20,7 @@ from entityfix.corpus.inputs import Item
 from entityfix.settings import Settings
 
 TASK_BYTES = 4 * 1024 * 1024
-TASKS_PER_WORKER = 4
+TASKS_PER_WORKER = 8  # the last task's tail, when one worker idles, is then at most an eighth of a share
 
 
 @dataclass(frozen=True)

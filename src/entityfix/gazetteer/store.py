@@ -33,7 +33,7 @@ TYPES = tuple(sorted(ENTITY_TYPES))
 KINDS = (CANONICAL, ALIAS, SURNAME)
 LISTS = ("aliases", "misspellings", "never")
 MAX_FORM_TOKENS = 255  # positions are stored in one byte; no real name is longer
-LOOKUP_MEMO = 131_072  # distinct tokens whose lookups are remembered
+LOOKUP_MEMO = 16_384  # distinct tokens whose lookups are remembered
 
 
 def _kind_of_thing(etype: str) -> str:
@@ -387,8 +387,8 @@ class Gazetteer:
         self._vocab_ptr = arrays["vocab.ptr"]
         self._form_tok_ptr = arrays["form.tok.ptr"]
         self._form_tok = arrays["form.tok"]
-        self.entity = lru_cache(maxsize=65536)(self._entity)
-        self.form = lru_cache(maxsize=65536)(self._form)
+        self.entity = lru_cache(maxsize=16384)(self._entity)
+        self.form = lru_cache(maxsize=16384)(self._form)
         # a hashed lookup in the arrays costs microseconds (blake2b, searchsorted, numpy scalars);
         # names repeat throughout a text, so each distinct token is looked up once
         self.vocab_hits = lru_cache(maxsize=LOOKUP_MEMO)(self._vocab_hits)

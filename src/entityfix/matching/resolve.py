@@ -43,7 +43,7 @@ MIN_CHANGED_LEN = 2  # ... nor changed at all, not even an accent
 ACRONYM_LEN = 5  # a name in capitals this short is an acronym (NASA), written so whatever the text's case
 MAX_SPAN = 8  # longest name, in tokens, that alignment considers
 EXACT_MEMO = 16_384  # distinct mention tokens whose exact gazetteer hits are remembered
-ANALYSIS_MEMO = 65_536  # distinct mentions whose analyses are remembered
+ANALYSIS_MEMO = 16_384  # distinct mentions whose analyses are remembered
 CONTEXT_CHARS = 20_000  # a correct spelling this near (about one long article) is evidence
 # evidence against a name being the one meant; a reference-list entry (see Entity.reference) is
 # never proposed against any of it, a curated entry only loses confidence
