@@ -38,7 +38,7 @@ from entityfix.text.skip import inside, suppressed_ranges  # noqa: E402
 # The open-world evidence is hand-set too: the synthetic noise never leaves a name out of the list
 # (bench/quality.py --open-world and bench/realnoise.py measure it); "prior" is a per-channel offset.
 FIXED = ("variant_fixed", "all_tokens_close", "title_person", "title_not_person", "real_name", "unsupported_real_name",
-         "unsupported", "rival_real_name", "extra_ending", "channel_misfit")
+         "unsupported", "rival_real_name", "rival_written", "other_forename", "extra_ending", "channel_misfit")
 FITTED = [k for k in WEIGHTS if k not in FIXED and k != "prior"] + ["ambiguous"]
 
 

@@ -188,18 +188,53 @@ def inject(doc: Doc, rate: float, rng: random.Random, is_known) -> tuple[str, li
     return new_text, shifted
 
 
-def noisy_spans(doc: Doc, edits: list[Injected]) -> list[tuple[int, int, str]]:
-    """The entity spans in noisy-text offsets (``edits``: inject's output, sorted, noisy offsets)."""
+def noisy_offset(edits: list[Injected]):
+    """Clean-text offset -> noisy-text offset, for the boundaries of spans and tokens (``edits``:
+    inject's output, sorted, noisy offsets; an edit replaces one whole token)."""
     moves, delta = [], 0  # (clean start of an edit, total shift after it)
     for ed in edits:
         clean_start = ed.start - delta
         delta += len(ed.wrong) - len(ed.right)
         moves.append((clean_start, delta))
 
-    def at(pos: int) -> int:  # edits lie inside one span, so none straddles a span boundary
+    def at(pos: int) -> int:
         return pos + next((d for c, d in reversed(moves) if c < pos), 0)
 
+    return at
+
+
+def noisy_spans(doc: Doc, edits: list[Injected]) -> list[tuple[int, int, str]]:
+    """The entity spans in noisy-text offsets (``edits``: inject's output, sorted, noisy offsets)."""
+    at = noisy_offset(edits)
     return [(at(s), at(e), t) for s, e, t in doc.spans]
+
+
+def unlisted_parts(doc: Doc, edits: list[Injected], left: set[str], kept: set[str], gaz: Gazetteer) -> list[tuple[int, int]]:
+    """The noisy-text spans of the mentions of left-out names, less what is still listed.
+
+    A left-out name that is still a correct form of a kept entity ("Lebed", the surname of a kept
+    "Alexander Lebed") is listed.  So are the tokens of a left-out name that write a kept name in
+    full ("Parnevik" in a left-out "Jesper Parnevik", "Agriculture Department" in "U.S. Agriculture
+    Department"): the benchmark's names are strings, and a kept name inside a longer one is, as in
+    the case before, taken for the same referent; a fix there restores a listed name.  A kept name
+    that is only a form of a longer one ("Waugh" of a kept "Mark Waugh") does not count: "S. Waugh"
+    stays unlisted."""
+    at = noisy_offset(edits)
+    parts: list[tuple[int, int]] = []
+    for (s, e, _), (cs, ce, _) in zip(noisy_spans(doc, edits), doc.spans):
+        name = doc.text[cs:ce]
+        if name_key(name) not in left or still_listed(gaz, name):
+            continue
+        toks = tokenize(name)
+        inside = [(i, j) for i in range(len(toks)) for j in range(len(toks), i, -1)
+                  if (i, j) != (0, len(toks)) and " ".join(t.key for t in toks[i:j]) in kept]
+        if not inside:
+            parts.append((s, e))
+            continue
+        i, j = max(inside, key=lambda ij: ij[1] - ij[0])  # the longest kept name inside
+        a, b = at(cs + toks[i].start), at(cs + toks[j - 1].end)
+        parts.extend(span for span in ((s, a), (b, e)) if span[0] < span[1])
+    return parts
 
 
 def overlaps(start: int, end: int, spans) -> bool:
@@ -302,10 +337,13 @@ def main() -> None:
         if args.with_shipped:  # a name the shipped lists hold is not unlisted
             left -= {name_key(n) for e in shipped_entities() for n in (e.name, *e.aliases)}
         gaz = build_gazetteer(docs, args.with_shipped, frozenset(left))
+        kept = set(keys) - left
+        strict = []  # the mentions of left-out names whole, as the benchmark counted them until now
         for i, (doc, edits) in enumerate(zip(docs, injected)):
-            unlisted[i] = [(s, e) for (s, e, _), (cs, ce, _) in zip(noisy_spans(doc, edits), doc.spans)
-                           if name_key(doc.text[cs:ce]) in left and not still_listed(gaz, doc.text[cs:ce])]
+            unlisted[i] = unlisted_parts(doc, edits, left, kept, gaz)
+            strict.append(unlisted_parts(doc, edits, left, set(), gaz))
         scored = [[x for x in inj if not overlaps(x.start, x.end, u)] for inj, u in zip(injected, unlisted)]
+        scored_strict = [[x for x in inj if not overlaps(x.start, x.end, u)] for inj, u in zip(injected, strict)]
 
     checker = Checker(Settings(default_gazetteers=False, fix_threshold=args.fix_threshold, suggest_threshold=min(0.3, args.suggest_threshold)), gazetteer=gaz)
     t0 = time.perf_counter()
@@ -339,6 +377,11 @@ def main() -> None:
             f"open world {args.open_world:g} (seed {args.seed}): {len(left)} of {len(keys)} names left out of the "
             f"gazetteer{shipped}, {sum(map(len, unlisted))} mentions; {n_inj - total} of the {n_inj} injected "
             f"misspellings belong to unlisted names (fixes on them are wrong; recall counts the other {total})"
+        )
+        s_tp, s_n, s_total = score(noisy_findings, scored_strict, action="fix")
+        console.print(
+            f"counting a kept name inside a left-out one as unlisted too (\"Parnevik\" in \"Jesper Parnevik\"): "
+            f"fix precision {ratio(s_tp, s_n):.3f} ({s_tp}/{s_n}), recall {ratio(s_tp, s_total):.3f}"
         )
     table = Table(title="Fix quality (injected misspellings; clean text for wrong fixes)")
     for col in ("system", "fix precision", "fix recall", "sugg. precision", "sugg. recall", "wrong fixes / 10k clean words", "suggestions / 10k clean words"):

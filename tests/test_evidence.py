@@ -87,6 +87,33 @@ def test_a_surname_is_not_changed_where_another_forename_goes_before_it(low):
     assert not any("none of its names" in r for r in found(low, "Thomas Hardy wrote. Then T. Hardie spoke.")["Hardie"].reasons)
 
 
+def test_another_initial_or_forename_before_the_surname_is_another_person(low):
+    # the text writes "Benny Gantz" in full: without the initial, "Gantts" is his surname misspelt
+    bound = found(low, "Benny Gantz met the press. Later, Gantts spoke again.")["Gantts"]
+    assert bound.action == "fix"
+    other = found(low, "Benny Gantz met the press. Later, S. Gantts spoke again.")["Gantts"]
+    assert "S is no initial of Benny Gantz" in other.reasons and other.action == "suggest"
+    forename = found(low, "Benny Gantz met the press. Later, Mary Gantts spoke again.")["Gantts"]
+    assert "Mary is no forename of Benny Gantz" in forename.reasons and forename.action == "suggest"
+    # his own initial, or a forename starting as one of his names does ("Ben"), says nothing against him
+    own = found(low, "Benny Gantz met the press. Later, B. Gantts spoke again.")["Gantts"]
+    assert own.action == "fix" and not any(" is no " in r for r in own.reasons)
+    assert not any(" is no " in r for r in found(low, "Benny Gantz met the press. Later, Ben Gantts spoke.")["Gantts"].reasons)
+
+
+def test_a_real_name_the_text_writes_rivals_the_listed_one_whatever_binds_it(low):
+    # "Ernest" binds "Rainay" to the listed Ernest Rainer ...
+    bound = found(low, "Ernest Rainer met the board. Then Ernest Rainay spoke.")["Rainay"]
+    assert bound.action == "fix"
+    # ... but the text also writes Rainey, a real name no list holds and as close to "Rainay"
+    rival = found(low, "Ernest Rainer met Rainey. Then Ernest Rainay spoke.")["Rainay"]
+    assert "Rainey, written in this text, is as close to Rainay as Rainer" in rival.reasons
+    assert rival.action == "suggest"
+    # a token much nearer the listed name than the written one is not in doubt
+    near = found(low, "Ernest Rainer met Rainey. Then Rainerr spoke.")["Rainerr"]
+    assert near.action == "fix" and not any("written in this text" in r for r in near.reasons)
+
+
 def test_a_short_listed_name_is_reached_by_no_more_than_an_accent_or_a_doubled_letter(low):
     # "NPLs" is the plural of NPL, "Ptea" OCR for "Ptes": three letters are too few to respell into
     found_ = found(low, "Total NPLs rose in the quarter while the NPL ratio fell. Later NPPL rose.")

@@ -45,7 +45,9 @@ WEIGHTS: dict[str, float] = {
     "unsupported_real_name": -3.0,  # ... and nothing in the document binds the mention to the entity
     "common_target": -1.0,  # unsupported, and the listed word it would become is a common word (per Zipf above 4)
     "unsupported": 0.0,  # nothing but the spelling binds the mention to the entity
+    "other_forename": -2.5,  # a forename or initial before the surname that is none of the person's
     "rival_real_name": -0.3,  # ... and another real name is as close to the token as the listed one
+    "rival_written": -2.5,  # a real name the document writes and no list holds, as close to the token as the listed one
     "extra_ending": -0.3,  # per letter (up to 3) the mention has at its end that the name lacks
     "channel_misfit": 0.0,  # per sound confusion in OCR'd text (weighed in the OCR table only)
     "misshapen": 0.0,  # the token has letter sequences almost no real name has (OCR'd text only)

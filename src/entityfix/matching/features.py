@@ -20,15 +20,15 @@ with the early ones alone is dropped before the late ones are computed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from entityfix.gazetteer import prior
 from entityfix.gazetteer.schema import Entity, Form, SURNAME
 from entityfix.spelling import common_words, namelike
 from entityfix.spelling.common_words import COMMON_FLOOR
-from entityfix.spelling.names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title
+from entityfix.spelling.names import IRREGULAR_DEMONYMS, PARTICLES, Token, is_title, tokenize
 from entityfix.spelling.phonetic import Match, compare, confusion_labels, fold, letter_drop_labels, similarity as spelling_similarity, skeleton
 
 SIMILARITY_CENTRE = 0.82  # the "similarity" feature is p_min - SIMILARITY_CENTRE
@@ -41,6 +41,7 @@ DERIVATIONAL_SUFFIXES = frozenset(
 FEMININE_STEMS = ("ov", "ev", "in", "yn")
 LONG_SUFFIXES = tuple(sorted((s for s in DERIVATIONAL_SUFFIXES if len(s) >= 2), key=len, reverse=True))
 MIN_STEM = 4  # a stem shorter than this says nothing
+RIVAL_CLOSE = 0.9  # a name the document writes rivals the listed one only when it is this alike
 MIN_TOKEN_SCORE = 0.7  # the resolver's floor for a token pair: a near stem is one above it
 COMMON_TARGET_ZIPF = 4.0  # a listed token more frequent than this in English is a common word first,
 NAME_FIRST = 0.9  # unless it is this surely a name (a forename, a common surname, a city, a country)
@@ -72,6 +73,7 @@ class Proposal:
     name_continues: str | None  # a capitalised token beside the aligned form that is none of the entity's
     compound: Callable[[int], bool]  # is token i hyphen-joined to a common word?
     channel: str = "mt"
+    written: Mapping[str, str] = field(default_factory=dict)  # real names the document writes that no listed name holds
 
     def target(self, i: int) -> str:
         """The form's token that token ``i`` of the mention becomes."""
@@ -256,6 +258,30 @@ def seen_in_doc(p: Proposal) -> Found:
 # ------------------------------------------------------------------ for a correct name the list does not know
 
 
+@produces("other_forename")
+def other_forename(p: Proposal) -> Found:
+    """A forename or an initial before the surname that is none of the listed person's: "S. Wauggh"
+    or "Tom Johnsonn" is another Waugh or Johnson than a listed Mark Waugh or Paul Johnson, however
+    often the document writes the surname.  A word counts as a forename when the census lists it as
+    one, and as another person's only when it starts with a letter none of the person's own names
+    starts with ("Steve" is no evidence against a listed Stephen)."""
+    if p.entity.type != "PERSON" or p.form.kind != SURNAME or p.first < 1:
+        return []
+    if any(prior.lookup(word).forename for word in p.form.tokens):
+        return []  # "Laurence Ernest Lyons": a forename before a forename may be a middle name
+    token = p.tokens[p.first - 1]
+    if not token.text[:1].isupper() or is_title(token.text) or token.folded in PARTICLES:
+        return []
+    if len(token.folded) > 1 and not prior.lookup(token.text).forename:
+        return []
+    surname = {fold(t) for t in p.form.tokens}
+    own = {t.folded for name in (p.entity.name, *p.entity.aliases) for t in tokenize(name)} - surname
+    if not own or any(word[:1] == token.folded[:1] for word in own):
+        return []
+    initial = "initial" if len(token.folded) == 1 else "forename"
+    return [("other_forename", 1, f"{token.text} is no {initial} of {p.entity.name}")]
+
+
 @produces("derived")
 def derived(p: Proposal) -> Found:
     """A word made from the name ("Israeli", "Kantzian"), or a people's name for a place."""
@@ -360,6 +386,25 @@ def unsupported(p: Proposal) -> Found:
     return found
 
 
+@produces("rival_written")
+def rival_written(p: Proposal) -> Found:
+    """Another real name, one the document itself writes and no list holds, is as close to the token
+    as the listed one: "Chona" in a text that writes "China" is no likelier the listed Chen than
+    China misspelt.  Unlike ``unsupported``'s rival, this one counts whatever binds the mention to
+    the entity: the text is evidence that the other name is in play.  It must be close in its own
+    right (``RIVAL_CLOSE``): a token garbled past recognition is about as far from every name."""
+    if not p.written:
+        return []
+    for i in p.respelt:
+        word, target, mine = p.tokens[i].folded, fold(p.target(i)), p.match(i).score
+        for other, written in p.written.items():
+            if other in (word, target) or abs(len(other) - len(word)) > 1:
+                continue
+            if spelling_similarity(word, other).score >= max(mine, RIVAL_CLOSE):
+                return [("rival_written", 1, f"{written}, written in this text, is as close to {p.tokens[i].text} as {p.target(i)}")]
+    return []
+
+
 @produces("extra_ending")
 def extra_ending(p: Proposal) -> Found:
     """The mention has letters the name lacks at its end ("Reiners", "Correspondente"): more often
@@ -420,8 +465,8 @@ EARLY = (
     misshapen,
 )
 LATE = (
-    derived, compound, first_letter, all_caps, common_word, common_target, real_name, unsupported, extra_ending,
-    channel_misfit, run_together,
+    other_forename, derived, compound, first_letter, all_caps, common_word, common_target, real_name, unsupported,
+    rival_written, extra_ending, channel_misfit, run_together,
 )
 
 

@@ -53,6 +53,7 @@ RIVAL_MARGIN = 0.03  # a rival this much less confident can still outrank or riv
 RIVAL_ODDS = 1.5  # a rival whose odds are within this factor of a candidate's makes it ambiguous,
 RIVAL_MIN = 0.5  # if it is within reach itself (a suggestion at the default threshold)
 PLACE_TYPES = frozenset({"GPE", "LOC"})
+CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]+(?![\w'’-])")  # a word of letters alone (the case is checked apart)
 INDEFINITE_BEFORE = re.compile(r"(?<![\w'’])[Aa]n? +\Z")
 CONTEXT_PLACE = 15_000  # a place this big, written in the text, says which country the text is about
 CONTEXT_RIVAL_MARGIN = 0.1  # a place in the text's country this much less alike still rivals one outside it
@@ -187,6 +188,7 @@ class Resolver:
         # this document's tokens of the reference entries it names: vid -> (token, confusion-folded)
         self._reference_vocab: dict[int, tuple[str, str]] = {}
         self._reference_found: dict[str, tuple[int, ...]] = {}  # per document: word -> reference candidates
+        self.written_names: dict[str, str] = {}  # per document: real names it writes, no listed name's (folded -> text)
         # (text, label) -> the analysis as a plain tuple, and the words it looked up fuzzily; see
         # analyze.  Shared between documents, never changed
         self._analyses: dict[tuple[str, str], tuple] = {}
@@ -222,6 +224,20 @@ class Resolver:
             for vid in self.gaz.entity_vocab(eid) if reference_only[vid]
         }
         self._reference_found = {}
+        self.written_names = self._written_names(text)
+
+    def _written_names(self, text: str) -> dict[str, str]:
+        """The real names the text writes that are no listed name (folded -> as written): a census
+        name or a place sure enough in its own right (``prior.RIVAL_STRENGTH``); a listed one is a
+        candidate of its own.  Read from the text,
+        not from NER's mentions, so that the candidate-first screen sees the same ones."""
+        found: dict[str, str] = {}
+        for word in dict.fromkeys(CAPITALISED_WORD.findall(text)):
+            if len(word) >= prior.MIN_LETTERS and word[0].isupper() and not word.isupper():
+                folded = fold(word)
+                if folded not in found and prior.lookup(word).own_strength >= prior.RIVAL_STRENGTH and not self.gaz.forms_with_key((exact_key(word),)):
+                    found[folded] = word
+        return found
 
     def _reference_candidates(self, folded: str) -> tuple[int, ...]:
         """Tokens of the reference entries this document names that ``folded`` may be a misspelling of.
@@ -506,7 +522,7 @@ class Resolver:
             tokens, label, al.first, size, al.matches, changed,
             form, entity, seen=self._seen(ctx, eid, analysis.mention.start), fixed_elsewhere=ctx.fixed.get(eid, {}),
             doc_labels=ctx.labels.get(eid, set()), name_continues=self._name_continues(analysis, al.first, al.first + size, eid),
-            compound=lambda i: self._in_compound(analysis, i), channel=self.channel,
+            compound=lambda i: self._in_compound(analysis, i), channel=self.channel, written=self.written_names,
         )
         f: dict[str, float] = {}
         reasons: list[str] = []

@@ -43,7 +43,7 @@ from entityfix.text.extract import Mention
 SCREEN_MAX_CHARS = 100_000
 SAFETY = 1.0  # log-odds on top of what NER can add, for what no feature names
 # features a mention NER draws narrower than the run can lose (its label is weighed apart)
-MENTION_FEATURES = ("name_continues", "title_not_person")
+MENTION_FEATURES = ("name_continues", "title_not_person", "other_forename")
 # small words inside names ("Bank of England", "Ursula von der Leyen", "Bosnia and Herzegovina")
 CONNECTORS = re.compile(
     r"[ \t]+(?:(?:" + "|".join(sorted(PARTICLES | {"of", "the", "and", "for", "on", "upon", "in", "at", "&"})) + r")[ \t]+){1,2}"
