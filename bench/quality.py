@@ -221,8 +221,8 @@ def unlisted_parts(doc: Doc, edits: list[Injected], left: set[str], kept: set[st
     stays unlisted."""
     at = noisy_offset(edits)
     parts: list[tuple[int, int]] = []
-    for (s, e, _), (cs, ce, _) in zip(noisy_spans(doc, edits), doc.spans):
-        name = doc.text[cs:ce]
+    for cs, ce, _ in doc.spans:
+        s, e, name = at(cs), at(ce), doc.text[cs:ce]
         if name_key(name) not in left or still_listed(gaz, name):
             continue
         toks = tokenize(name)

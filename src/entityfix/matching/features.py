@@ -21,7 +21,7 @@ with the early ones alone is dropped before the late ones are computed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from entityfix.gazetteer import prior
@@ -73,7 +73,7 @@ class Proposal:
     name_continues: str | None  # a capitalised token beside the aligned form that is none of the entity's
     compound: Callable[[int], bool]  # is token i hyphen-joined to a common word?
     channel: str = "mt"
-    written: Mapping[str, str] = field(default_factory=dict)  # real names the document writes that no listed name holds
+    written: Callable[[], Mapping[str, str]] = dict  # the real names the document writes that no listed name holds
 
     def target(self, i: int) -> str:
         """The form's token that token ``i`` of the mention becomes."""
@@ -393,11 +393,10 @@ def rival_written(p: Proposal) -> Found:
     China misspelt.  Unlike ``unsupported``'s rival, this one counts whatever binds the mention to
     the entity: the text is evidence that the other name is in play.  It must be close in its own
     right (``RIVAL_CLOSE``): a token garbled past recognition is about as far from every name."""
-    if not p.written:
-        return []
+    names = p.written() if p.respelt else {}
     for i in p.respelt:
         word, target, mine = p.tokens[i].folded, fold(p.target(i)), p.match(i).score
-        for other, written in p.written.items():
+        for other, written in names.items():
             if other in (word, target) or abs(len(other) - len(word)) > 1:
                 continue
             if spelling_similarity(word, other).score >= max(mine, RIVAL_CLOSE):

@@ -188,7 +188,8 @@ class Resolver:
         # this document's tokens of the reference entries it names: vid -> (token, confusion-folded)
         self._reference_vocab: dict[int, tuple[str, str]] = {}
         self._reference_found: dict[str, tuple[int, ...]] = {}  # per document: word -> reference candidates
-        self.written_names: dict[str, str] = {}  # per document: real names it writes, no listed name's (folded -> text)
+        self._text = ""  # the document begun last
+        self._written: dict[str, str] | None = None  # its real names no list holds (written_names), once asked
         # (text, label) -> the analysis as a plain tuple, and the words it looked up fuzzily; see
         # analyze.  Shared between documents, never changed
         self._analyses: dict[tuple[str, str], tuple] = {}
@@ -224,20 +225,24 @@ class Resolver:
             for vid in self.gaz.entity_vocab(eid) if reference_only[vid]
         }
         self._reference_found = {}
-        self.written_names = self._written_names(text)
+        if text != self._text:  # the screen and the checker begin the same text in turn
+            self._text, self._written = text, None
 
-    def _written_names(self, text: str) -> dict[str, str]:
-        """The real names the text writes that are no listed name (folded -> as written): a census
-        name or a place sure enough in its own right (``prior.RIVAL_STRENGTH``); a listed one is a
-        candidate of its own.  Read from the text,
-        not from NER's mentions, so that the candidate-first screen sees the same ones."""
-        found: dict[str, str] = {}
-        for word in dict.fromkeys(CAPITALISED_WORD.findall(text)):
-            if len(word) >= prior.MIN_LETTERS and word[0].isupper() and not word.isupper():
-                folded = fold(word)
-                if folded not in found and prior.lookup(word).own_strength >= prior.RIVAL_STRENGTH and not self.gaz.forms_with_key((exact_key(word),)):
-                    found[folded] = word
-        return found
+    def written_names(self) -> dict[str, str]:
+        """The real names this document writes that are no listed name (folded -> as written): a
+        census name or a place sure enough in its own right (``prior.RIVAL_STRENGTH``); a listed one
+        is a candidate of its own.  Read from the text, not from NER's mentions, so that the
+        candidate-first screen sees the same ones; worked out on first need, once per text (most
+        texts have no candidate that asks)."""
+        if self._written is None:
+            found: dict[str, str] = {}
+            for word in dict.fromkeys(CAPITALISED_WORD.findall(self._text)):
+                if len(word) >= prior.MIN_LETTERS and word[0].isupper() and not word.isupper():
+                    folded = fold(word)
+                    if folded not in found and prior.lookup(word).own_strength >= prior.RIVAL_STRENGTH and not self.gaz.forms_with_key((exact_key(word),)):
+                        found[folded] = word
+            self._written = found
+        return self._written
 
     def _reference_candidates(self, folded: str) -> tuple[int, ...]:
         """Tokens of the reference entries this document names that ``folded`` may be a misspelling of.
